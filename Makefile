@@ -1,0 +1,56 @@
+# llmgraph: `make demo` runs the main job, `make test` runs the whole suite.
+# Both start from nothing but Python 3.11+, git and make: they create .venv, install the
+# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.llmgraph-installed
+OUT    ?= out
+
+.PHONY: demo test lint typecheck pytest setup graphviz clean bench
+
+demo: setup graphviz
+	$(PY) examples/demo.py --out $(OUT)
+
+test: setup graphviz
+	$(PY) -m ruff check llmgraph tests examples bench
+	$(PY) -m ruff format --check llmgraph tests examples bench
+	$(PY) -m mypy
+	$(PY) -m pytest -q
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "llmgraph needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.x)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Graphviz is a system program, not a Python package: install it with the system package
+# manager when we can, otherwise say how.
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then exit 0; fi; \
+	echo "llmgraph: Graphviz 'dot' not found; installing it"; \
+	SUDO=""; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi; \
+	if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$SUDO" ]; }; then \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq graphviz >/dev/null; \
+	elif command -v dnf >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$SUDO" ]; }; then \
+	  $$SUDO dnf install -y -q graphviz; \
+	elif command -v apk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apk add --quiet graphviz; \
+	elif command -v brew >/dev/null 2>&1; then \
+	  brew install graphviz; \
+	fi; \
+	command -v dot >/dev/null 2>&1 || { \
+	  echo "llmgraph: error: Graphviz 'dot' is required and could not be installed automatically." >&2; \
+	  echo "  Install it with your package manager (apt-get install graphviz, dnf install graphviz," >&2; \
+	  echo "  brew install graphviz, conda install graphviz) or from https://graphviz.org/download/" >&2; \
+	  exit 1; }
+
+bench: setup
+	$(PY) bench/bench_queries.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,85 @@
+"""llmgraph: a knowledge graph of open-LLM lineage.
+
+Models, organizations, backers and platforms live as RDF triples (the source of truth) and are
+mirrored into a networkx graph for ancestry, descendant and "who backs whom" questions.
+
+>>> import llmgraph
+>>> lg = llmgraph.LineageGraph.load()
+>>> [a.label for a in lg.ancestors("lmsys/vicuna-13b-v1.5")]
+['Llama 2 13B']
+"""
+
+from llmgraph.errors import (
+    AmbiguousNameError,
+    DataLoadError,
+    InvalidFactError,
+    LineageCycleError,
+    LLMGraphError,
+    NoPathError,
+    QueryError,
+    RenderError,
+    UnknownEntityError,
+    UsageError,
+)
+from llmgraph.graph import LineageGraph
+from llmgraph.lineage import (
+    ALL_LINEAGE,
+    BACKING_RELATIONS,
+    PATH_RELATIONS,
+    WEIGHT_RELATIONS,
+    Link,
+    Step,
+    ancestors,
+    backers,
+    descendants,
+    path,
+    portfolio,
+)
+from llmgraph.render import Selection, render, select_backing, select_lineage, to_dot
+from llmgraph.sparql import query
+from llmgraph.stats import Stats, stats, uncited
+from llmgraph.validate import ValidationReport, Violation, validate
+from llmgraph.vocab import LLM, LLMID, PREFIXES
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALL_LINEAGE",
+    "BACKING_RELATIONS",
+    "LLM",
+    "LLMID",
+    "PATH_RELATIONS",
+    "PREFIXES",
+    "WEIGHT_RELATIONS",
+    "AmbiguousNameError",
+    "DataLoadError",
+    "InvalidFactError",
+    "LLMGraphError",
+    "LineageCycleError",
+    "LineageGraph",
+    "Link",
+    "NoPathError",
+    "QueryError",
+    "RenderError",
+    "Selection",
+    "Stats",
+    "Step",
+    "UnknownEntityError",
+    "UsageError",
+    "ValidationReport",
+    "Violation",
+    "__version__",
+    "ancestors",
+    "backers",
+    "descendants",
+    "path",
+    "portfolio",
+    "query",
+    "render",
+    "select_backing",
+    "select_lineage",
+    "stats",
+    "to_dot",
+    "uncited",
+    "validate",
+]

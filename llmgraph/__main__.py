@@ -1,0 +1,7 @@
+"""``python -m llmgraph``: the command line."""
+
+import sys
+
+from llmgraph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,101 @@
+"""Coverage statistics of a graph: counts by class, relation and year, and uncited facts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib import DCTERMS, RDF, Literal, URIRef
+
+from llmgraph.vocab import (
+    BACKING,
+    ENTITY_CLASSES,
+    LLM,
+    MIRRORED,
+    ORGANIZATION_KINDS,
+    relation_name,
+)
+
+if TYPE_CHECKING:
+    from llmgraph.graph import LineageGraph
+
+__all__ = ["Stats", "stats", "uncited"]
+
+_STATEMENT_CITED = (*BACKING, LLM.hostedOn)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Coverage of a graph.
+
+    Attributes:
+        triples: number of triples (ontology included).
+        classes: entity class local name → number of instances.
+        relations: relation local name → number of facts (materialized ones included).
+        models_by_year: release year → number of models.
+        uncited: facts without a source (see :func:`uncited`); zero for the bundled data.
+    """
+
+    triples: int
+    classes: dict[str, int]
+    relations: dict[str, int]
+    models_by_year: dict[int, int]
+    uncited: int
+
+
+def uncited(lg: LineageGraph) -> list[tuple[str, str, str]]:
+    """Return the facts that cite no source, as ``(subject, predicate, object)`` strings.
+
+    An entity's ``dcterms:source`` cites its attributes and the lineage written on it;
+    ``llm:investsIn``, ``llm:owns`` and ``llm:hostedOn`` facts need a statement node of their
+    own with a ``dcterms:source``.
+
+    >>> from llmgraph import LineageGraph
+    >>> uncited(LineageGraph.load())
+    []
+    """
+    g = lg.rdf
+    missing: list[tuple[str, str, str]] = []
+    entities: set[URIRef] = set()
+    for cls in (*ENTITY_CLASSES, *ORGANIZATION_KINDS):
+        entities.update(s for s in g.subjects(RDF.type, cls) if isinstance(s, URIRef))
+    entities.discard(LLM.License)
+    for entity in sorted(entities):
+        if (entity, RDF.type, LLM.License) in g:
+            continue
+        if g.value(entity, DCTERMS.source) is None:
+            missing.append((str(entity), str(DCTERMS.source), ""))
+    cited: set[tuple[object, object, object]] = set()
+    for st in g.subjects(RDF.type, RDF.Statement):
+        if g.value(st, DCTERMS.source) is not None:
+            cited.add(
+                (g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object))
+            )
+    for p in _STATEMENT_CITED:
+        for s, o in g.subject_objects(p):
+            if (s, p, o) not in cited:
+                missing.append((str(s), str(p), str(o)))
+    return sorted(missing)
+
+
+def stats(lg: LineageGraph) -> Stats:
+    """Count what the graph holds.
+
+    >>> from llmgraph import LineageGraph
+    >>> s = stats(LineageGraph.load())
+    >>> s.classes["Model"] > 20 and s.uncited == 0
+    True
+    """
+    g = lg.rdf
+    classes = {
+        relation_name(cls): len(set(g.subjects(RDF.type, cls)))
+        for cls in (*ENTITY_CLASSES, *ORGANIZATION_KINDS)
+    }
+    relations = {relation_name(p): sum(1 for _ in g.subject_objects(p)) for p in MIRRORED}
+    years: Counter[int] = Counter()
+    for model in set(g.subjects(RDF.type, LLM.Model)):
+        value = g.value(model, LLM.releaseDate)
+        if isinstance(value, Literal) and hasattr(value.toPython(), "year"):
+            years[value.toPython().year] += 1
+    return Stats(len(g), classes, relations, dict(sorted(years.items())), len(uncited(lg)))

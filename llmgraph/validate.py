@@ -1,0 +1,110 @@
+"""SHACL validation of a graph against ``ontology/shapes.ttl`` (with pyshacl)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Namespace
+from rdflib.term import Node
+
+from llmgraph.store import bundled_shapes_file, parse_file
+
+if TYPE_CHECKING:
+    from llmgraph.graph import LineageGraph
+
+__all__ = ["ValidationReport", "Violation", "validate"]
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed constraint.
+
+    Attributes:
+        focus: the entity that failed (IRI or blank node id).
+        path: the property concerned, or ``""`` for node-level constraints.
+        value: the offending value, or ``""``.
+        message: what the constraint requires.
+        severity: ``"Violation"``, ``"Warning"`` or ``"Info"``.
+    """
+
+    focus: str
+    path: str
+    value: str
+    message: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of :func:`validate`.
+
+    Attributes:
+        conforms: ``True`` when no constraint failed.
+        violations: each failure, sorted by focus, path and message.
+    """
+
+    conforms: bool
+    violations: tuple[Violation, ...]
+
+    def __str__(self) -> str:
+        if self.conforms:
+            return "conforms: no SHACL violations"
+        lines = [f"{len(self.violations)} SHACL violation(s):"]
+        for v in self.violations:
+            where = f" {v.path}" if v.path else ""
+            value = f" = {v.value}" if v.value else ""
+            lines.append(f"  {v.focus}{where}{value}: {v.message}")
+        return "\n".join(lines)
+
+
+@cache
+def _shapes() -> Graph:
+    return parse_file(bundled_shapes_file())
+
+
+def validate(lg: LineageGraph, *, shapes: Graph | None = None) -> ValidationReport:
+    """Check ``lg`` against the SHACL shapes.
+
+    Args:
+        lg: the graph (ontology and data together: the ontology supplies the class hierarchy).
+        shapes: other shapes to use instead of the bundled ``ontology/shapes.ttl``.
+
+    Returns:
+        A :class:`ValidationReport`.
+
+    >>> from llmgraph import LineageGraph
+    >>> validate(LineageGraph.load()).conforms
+    True
+    """
+    conforms, report, _ = shacl_validate(
+        lg.rdf,
+        shacl_graph=shapes if shapes is not None else _shapes(),
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+    )
+    violations = sorted(
+        (_violation(report, r) for r in report.subjects(SH.resultSeverity, None)),
+        key=lambda v: (v.focus, v.path, v.message, v.value),
+    )
+    return ValidationReport(bool(conforms), tuple(violations))
+
+
+def _violation(report: Graph, result: Node) -> Violation:
+    def text(predicate: Node) -> str:
+        value = report.value(result, predicate)
+        return "" if value is None else str(value)
+
+    severity = text(SH.resultSeverity).rsplit("#", 1)[-1]
+    return Violation(
+        focus=text(SH.focusNode),
+        path=text(SH.resultPath),
+        value=text(SH.value),
+        message=text(SH.resultMessage),
+        severity=severity,
+    )

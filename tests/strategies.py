@@ -1,0 +1,68 @@
+"""Hypothesis strategies for llmgraph: random lineage graphs and random edits."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from rdflib import RDF, RDFS, Literal, URIRef
+
+from llmgraph.store import Triple
+from llmgraph.vocab import LLM, WEIGHT_LINEAGE
+
+NS = "https://example.org/gen/"
+LINEAGE = (*WEIGHT_LINEAGE, LLM.successorOf, LLM.trainedOnOutputsOf)
+
+
+def model(i: int) -> URIRef:
+    """The IRI of generated model number ``i``."""
+    return URIRef(f"{NS}m{i}")
+
+
+@st.composite
+def lineage_graphs(draw: st.DrawFn, max_models: int = 12) -> list[Triple]:
+    """Triples of a random acyclic lineage: each model's parents have smaller numbers."""
+    n = draw(st.integers(min_value=1, max_value=max_models))
+    triples: list[Triple] = []
+    for i in range(n):
+        triples.append((model(i), RDF.type, LLM.Model))
+        triples.append((model(i), RDFS.label, Literal(f"Model {i}")))
+        if i == 0:
+            continue
+        parents = draw(st.sets(st.integers(min_value=0, max_value=i - 1), max_size=3))
+        for p in sorted(parents):
+            rel = draw(st.sampled_from(LINEAGE))
+            triples.append((model(i), rel, model(p)))
+    return triples
+
+
+@st.composite
+def edits(draw: st.DrawFn, n_models: int = 8) -> list[tuple[str, Triple]]:
+    """A random sequence of ("add" | "remove", triple) on models ``m0 … m{n-1}``.
+
+    Lineage edges point from a higher to a lower number, so no sequence makes a cycle.
+    """
+    ops: list[tuple[str, Triple]] = []
+    for _ in range(draw(st.integers(min_value=1, max_value=25))):
+        kind = draw(st.sampled_from(["edge", "edge", "label", "type", "backing"]))
+        a = draw(st.integers(min_value=1, max_value=n_models - 1))
+        b = draw(st.integers(min_value=0, max_value=a - 1))
+        triple: Triple
+        if kind == "edge":
+            rel = draw(st.sampled_from((*LINEAGE, LLM.derivedFrom, LLM.hostedOn)))
+            triple = (model(a), rel, model(b))
+        elif kind == "label":
+            triple = (model(a), RDFS.label, Literal(draw(st.sampled_from(["x", "y"]))))
+        elif kind == "type":
+            triple = (model(a), RDF.type, draw(st.sampled_from([LLM.Model, LLM.Organization])))
+        else:
+            triple = (
+                model(a),
+                draw(st.sampled_from([LLM.investsIn, LLM.owns, LLM.backs])),
+                model(b),
+            )
+        ops.append((draw(st.sampled_from(["add", "add", "remove"])), triple))
+    return ops
+
+
+literal_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+)
