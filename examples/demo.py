@@ -1,4 +1,4 @@
-"""The main job: where did Vicuna come from, what was built on Llama 2, who backs whom — and a diagram.
+"""The main job: where Vicuna came from, what was built on Llama 2, who backs whom; a diagram.
 
 Run with `make demo` (or `python examples/demo.py --out out`).
 """
@@ -25,25 +25,32 @@ RELATION_TEXT = {
 }
 
 
-def print_ancestry(lg: LineageGraph, name: str) -> None:
-    """Print every ancestor of ``name`` as a tree, one step (and its relation) per line."""
-    start = str(lg.resolve(name))
-    found = lg.ancestors(name, relations=ALL_LINEAGE)
+def print_tree(lg: LineageGraph, root: str, links: list[Link], *, arrow: bool) -> None:
+    """Print ``links`` (found from ``root``) as a tree, each under the node it was reached from."""
     children: dict[str, list[Link]] = {}
-    for link in found:
+    for link in links:
         children.setdefault(link.via, []).append(link)
-    print(f"Ancestry of {lg.label(start)} (weight lineage, succession and teachers):")
-    print(f"  {lg.label(start)}")
+    print(f"  {lg.label(root)}")
+    lines: list[str] = []
 
     def walk(node: str, indent: str) -> None:
         kids = children.get(node, [])
         for i, link in enumerate(kids):
             last = i == len(kids) - 1
             relation = RELATION_TEXT.get(link.relation, link.relation)
-            print(f"  {indent}{'└─' if last else '├─'} {relation} → {link.label}")
+            text = f"{relation} → {link.label}" if arrow else f"{link.label}  ({relation})"
+            lines.append(f"  {indent}{'└─' if last else '├─'} {text}")
             walk(link.id, indent + ("   " if last else "│  "))
 
-    walk(start, "")
+    walk(root, "")
+    print("\n".join(lines))
+
+
+def print_ancestry(lg: LineageGraph, name: str) -> None:
+    """Print every ancestor of ``name`` as a tree, one step (and its relation) per line."""
+    start = str(lg.resolve(name))
+    print(f"Ancestry of {lg.label(start)} (weight lineage, succession and teachers):")
+    print_tree(lg, start, lg.ancestors(name, relations=ALL_LINEAGE), arrow=True)
     roots = [a.label for a in lg.ancestors(name) if not lg.ancestors(a.id)]
     print(f"  weight-lineage root: {', '.join(roots) or lg.label(start)}")
 
@@ -54,26 +61,10 @@ def print_descendants(lg: LineageGraph, name: str) -> None:
     kinds = Counter(link.relation for link in found)
     summary = ", ".join(f"{n} {RELATION_TEXT.get(k, k)}" for k, n in sorted(kinds.items()))
     print(f"\nDescendants of {name}: {len(found)} models ({summary})")
-    members = [str(m) for m in lg.members(name)]
     built_on_members = {link.id for link in found}
-    for root in members:
-        if root in built_on_members:
-            continue  # drawn under the member it was built on
-        links = lg.descendants(root)
-        children: dict[str, list[Link]] = {}
-        for link in links:
-            children.setdefault(link.via, []).append(link)
-        print(f"  {lg.label(root)}")
-
-        def walk(node: str, indent: str) -> None:
-            kids = children.get(node, [])
-            for i, link in enumerate(kids):
-                last = i == len(kids) - 1
-                relation = RELATION_TEXT.get(link.relation, link.relation)
-                print(f"  {indent}{'└─' if last else '├─'} {link.label}  ({relation})")
-                walk(link.id, indent + ("   " if last else "│  "))
-
-        walk(root, "")
+    for member in lg.members(name):
+        if str(member) not in built_on_members:  # others are drawn under the member they extend
+            print_tree(lg, str(member), lg.descendants(member), arrow=False)
 
 
 def print_backers(lg: LineageGraph, org: str) -> None:

@@ -40,7 +40,7 @@ def main() -> int:
         for link in lg.descendants(family):
             bases[lg.label(link.via)] += 1
             for dev in lg.rdf.objects(URIRef(link.id), LLM.developedBy):
-                developers[lg.label(dev)] += 1
+                developers[lg.label(str(dev))] += 1
     print("\nMost built-on bases:")
     for label, n in bases.most_common(5):
         print(f"  {n:>3}  {label}")

@@ -107,7 +107,7 @@ class LineageGraph:
         return self._rdf
 
     @property
-    def nx(self) -> nx.MultiDiGraph:
+    def nx(self) -> nx.MultiDiGraph[str]:
         """The networkx mirror (see :mod:`llmgraph.mirror` for its shape). Do not modify it."""
         return self._mirror
 
@@ -353,14 +353,14 @@ def _check_fact(triple: Triple, path: Path | None, *, index: int | None = None) 
         )
 
 
-def _derivation_digraph(graph: Graph) -> nx.DiGraph:
-    digraph = nx.DiGraph()
+def _derivation_digraph(graph: Graph) -> nx.DiGraph[str]:
+    digraph: nx.DiGraph[str] = nx.DiGraph()
     for s, o in graph.subject_objects(LLM.derivedFrom):
         digraph.add_edge(str(s), str(o))
     return digraph
 
 
-def _check_acyclic(graph: Graph, digraph: nx.DiGraph, sources: list[str] | None) -> None:
+def _check_acyclic(graph: Graph, digraph: nx.DiGraph[str], sources: list[str] | None) -> None:
     try:
         cycle = nx.find_cycle(digraph, source=sources)
     except nx.NetworkXNoCycle:

@@ -260,7 +260,7 @@ def path(
     a = str(lg.resolve(source, kind="model"))
     b = str(lg.resolve(target, kind="model"))
     view = _view(lg.nx, allowed)
-    graph: nx.Graph | nx.DiGraph = view if directed else nx.Graph(view.to_undirected(as_view=True))
+    graph: nx.Graph[str] = view if directed else nx.Graph(view.to_undirected(as_view=True))
     if a not in graph or b not in graph:
         raise NoPathError(f"no lineage path from {lg.label(a)!r} to {lg.label(b)!r}")
     try:
@@ -300,8 +300,12 @@ def _relations(relations: Iterable[RelationArg] | None, default: frozenset[str])
     return frozenset(names)
 
 
-def _view(mirror: nx.MultiDiGraph, allowed: Collection[str]) -> nx.MultiDiGraph:
-    return nx.subgraph_view(mirror, filter_edge=lambda u, v, k: k in allowed)
+def _view(mirror: nx.MultiDiGraph[str], allowed: Collection[str]) -> nx.MultiDiGraph[str]:
+    def keep(u: str, v: str, key: object) -> bool:
+        return key in allowed
+
+    view: nx.MultiDiGraph[str] = nx.subgraph_view(mirror, filter_edge=keep)
+    return view
 
 
 def _walk(

@@ -40,7 +40,7 @@ _SUPER: dict[URIRef, tuple[URIRef, ...]] = {
 }
 
 
-def project(graph: Graph) -> nx.MultiDiGraph:
+def project(graph: Graph) -> nx.MultiDiGraph[str]:
     """Return the networkx projection of ``graph``.
 
     Args:
@@ -57,17 +57,17 @@ def project(graph: Graph) -> nx.MultiDiGraph:
     >>> sorted(project(g).edges(keys=True))
     [('http://e/a', 'http://e/b', 'fineTunedFrom')]
     """
-    mirror = nx.MultiDiGraph()
+    mirror: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     nodes: set[str] = set()
     pairs: set[tuple[str, str]] = set()
     for cls in _KINDS:
         nodes.update(str(s) for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
     for p in MIRRORED:
-        for s, o in graph.subject_objects(p):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                pairs.add((str(s), str(o)))
-    for s, o in pairs:
-        nodes.update((s, o))
+        for subj, obj in graph.subject_objects(p):
+            if isinstance(subj, URIRef) and isinstance(obj, URIRef):
+                pairs.add((str(subj), str(obj)))
+    for a, b in pairs:
+        nodes.update((a, b))
     sync_nodes(mirror, graph, nodes)
     sync_pairs(mirror, graph, pairs)
     return mirror
@@ -94,7 +94,7 @@ def node_attributes(graph: Graph, node: URIRef) -> dict[str, object]:
     }
 
 
-def sync_nodes(mirror: nx.MultiDiGraph, graph: Graph, nodes: Iterable[str]) -> None:
+def sync_nodes(mirror: nx.MultiDiGraph[str], graph: Graph, nodes: Iterable[str]) -> None:
     """Make the attributes of ``nodes`` in ``mirror`` equal to what ``graph`` says.
 
     A node that is neither typed as a model, organization or platform nor at an end of a
@@ -114,7 +114,9 @@ def sync_nodes(mirror: nx.MultiDiGraph, graph: Graph, nodes: Iterable[str]) -> N
             mirror.remove_node(name)
 
 
-def sync_pairs(mirror: nx.MultiDiGraph, graph: Graph, pairs: Iterable[tuple[str, str]]) -> set[str]:
+def sync_pairs(
+    mirror: nx.MultiDiGraph[str], graph: Graph, pairs: Iterable[tuple[str, str]]
+) -> set[str]:
     """Make the edges between each ``(subject, object)`` pair equal to what ``graph`` says.
 
     Returns:

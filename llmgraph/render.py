@@ -227,31 +227,46 @@ def to_dot(
             attrs["style"] = '"filled"'
         if node in selection.focus:
             attrs["penwidth"] = "2.5"
-        dot.add_node(pydot.Node(_quote(node), **attrs))
+        dot.add_node(_node(_quote(node), attrs))
     used: set[str] = set()
     for s, o, rel in sorted(selection.edges):
         used.add(rel)
         tail, head = (o, s) if rel in _DRAWN_REVERSED else (s, o)
-        dot.add_edge(pydot.Edge(_quote(tail), _quote(head), **EDGE_STYLES.get(rel, {})))
+        dot.add_edge(_edge(_quote(tail), _quote(head), EDGE_STYLES.get(rel, {})))
     if legend and used:
         _add_legend(dot, sorted(used, key=list(EDGE_STYLES).index))
     return dot
 
 
 def _add_legend(dot: pydot.Dot, relations: list[str]) -> None:
-    legend = pydot.Cluster("legend", label='"Legend"', fontsize="11", color='"#bbbbbb"')
+    legend = pydot.Subgraph("cluster_legend")
+    for key, value in (("label", '"Legend"'), ("fontsize", "11"), ("color", '"#bbbbbb"')):
+        legend.set(key, value)
     previous = None
     for i, rel in enumerate(relations):
         a, b = f'"legend_{i}_a"', f'"legend_{i}_b"'
-        legend.add_node(pydot.Node(a, label='""', shape="point", width="0.05"))
-        legend.add_node(
-            pydot.Node(b, label=_quote(RELATION_TEXT.get(rel, rel)), shape="plaintext", style='""')
-        )
-        legend.add_edge(pydot.Edge(a, b, **EDGE_STYLES.get(rel, {})))
+        legend.add_node(_node(a, {"label": '""', "shape": "point", "width": "0.05"}))
+        text = _quote(RELATION_TEXT.get(rel, rel))
+        legend.add_node(_node(b, {"label": text, "shape": "plaintext", "style": '""'}))
+        legend.add_edge(_edge(a, b, EDGE_STYLES.get(rel, {})))
         if previous is not None:
-            legend.add_edge(pydot.Edge(previous, a, style="invis"))
+            legend.add_edge(_edge(previous, a, {"style": "invis"}))
         previous = a
     dot.add_subgraph(legend)
+
+
+def _node(name: str, attrs: dict[str, str]) -> pydot.Node:
+    node = pydot.Node(name)
+    for key, value in attrs.items():
+        node.set(key, value)
+    return node
+
+
+def _edge(tail: str, head: str, attrs: dict[str, str]) -> pydot.Edge:
+    edge = pydot.Edge(tail, head)
+    for key, value in attrs.items():
+        edge.set(key, value)
+    return edge
 
 
 def _node_colour(lg: LineageGraph, node: str) -> str:

@@ -9,7 +9,7 @@ from pyparsing import ParseBaseException
 from rdflib import Literal
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
-from rdflib.term import Identifier, Variable
+from rdflib.term import Identifier
 
 from llmgraph.errors import QueryError
 from llmgraph.vocab import PREFIXES
@@ -77,7 +77,7 @@ def query(lg: LineageGraph, sparql: str, *, bindings: Mapping[str, Any] | None =
         ) from exc
     except Exception as exc:  # rdflib raises plain exceptions for unknown prefixes and more
         raise QueryError(f"invalid SPARQL: {exc}") from exc
-    init = {Variable(str(k).lstrip("?$")): to_term(v) for k, v in (bindings or {}).items()}
+    init = {str(k).lstrip("?$"): to_term(v) for k, v in (bindings or {}).items()}
     try:
         result = lg.rdf.query(prepared, initBindings=init)
         if result.type == "SELECT":

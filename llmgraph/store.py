@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from llmgraph.errors import DataLoadError
@@ -165,11 +165,3 @@ def materialized(triples: Iterable[Triple]) -> Iterator[Triple]:
         elif p in BACKING:
             yield (s, LLM.backs, o)
 
-
-def is_entity_term(node: Node) -> bool:
-    """Return whether ``node`` can stand at an end of a relation (an IRI, not a literal).
-
-    >>> is_entity_term(URIRef("http://e/a")), is_entity_term(Literal("a"))
-    (True, False)
-    """
-    return isinstance(node, URIRef)

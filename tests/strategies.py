@@ -64,5 +64,5 @@ def edits(draw: st.DrawFn, n_models: int = 8) -> list[tuple[str, Triple]]:
 
 
 literal_texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20
 )

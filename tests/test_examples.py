@@ -18,7 +18,10 @@ EXAMPLES = REPO / "examples"
 def _run(script: str, out: Path) -> str:
     proc = subprocess.run(
         [sys.executable, str(EXAMPLES / script), "--out", str(out)],
-        capture_output=True, text=True, check=False, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout

@@ -9,6 +9,7 @@ from rdflib import RDFS, Literal, URIRef
 
 from llmgraph import InvalidFactError, LineageCycleError, LineageGraph
 from llmgraph.mirror import project
+from llmgraph.store import Triple
 from llmgraph.vocab import LLM
 
 from .conftest import DATA
@@ -17,10 +18,12 @@ from .strategies import edits, lineage_graphs, model
 T = "https://example.org/tiny/"
 
 
-def _same(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
-    return dict(a.nodes(data=True)) == dict(b.nodes(data=True)) and sorted(
-        a.edges(keys=True, data=True)
-    ) == sorted(b.edges(keys=True, data=True))
+def _same(a: nx.MultiDiGraph[str], b: nx.MultiDiGraph[str]) -> bool:
+    nodes_a = {n: dict(d) for n, d in a.nodes(data=True)}
+    nodes_b = {n: dict(d) for n, d in b.nodes(data=True)}
+    return nodes_a == nodes_b and sorted(a.edges(keys=True, data=True)) == sorted(
+        b.edges(keys=True, data=True)
+    )
 
 
 def test_load_materializes_derived_from_and_backs(tiny: LineageGraph) -> None:
@@ -138,7 +141,7 @@ def test_add_refreshes_names(tiny: LineageGraph) -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(edits())
-def test_mirror_equals_projection_after_random_edits(ops: list) -> None:
+def test_mirror_equals_projection_after_random_edits(ops: list[tuple[str, Triple]]) -> None:
     """After any sequence of adds and removes, the mirror equals the store's projection."""
     lg = LineageGraph.load(bundled=False)
     for op, triple in ops:
@@ -155,7 +158,7 @@ def test_mirror_equals_projection_after_random_edits(ops: list) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(lineage_graphs())
-def test_load_and_incremental_add_agree(triples: list) -> None:
+def test_load_and_incremental_add_agree(triples: list[Triple]) -> None:
     """Building a graph in one go and adding the same facts one by one give equal mirrors."""
     whole = LineageGraph.load(bundled=False)
     whole.add(triples)

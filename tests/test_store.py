@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from llmgraph import DataLoadError, LineageGraph
-from llmgraph.store import new_graph, parse_file, parse_text
+from llmgraph.store import Triple, new_graph, parse_file, parse_text
 
 from .conftest import DATA, TINY
 from .strategies import lineage_graphs, literal_texts
@@ -79,7 +79,7 @@ def test_string_date_is_refused() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(lineage_graphs(), st.sampled_from(["turtle", "nt", "xml", "json-ld"]))
-def test_round_trip_is_isomorphic(triples: list, fmt: str) -> None:
+def test_round_trip_is_isomorphic(triples: list[Triple], fmt: str) -> None:
     """Serializing a lineage graph and parsing it back gives an isomorphic graph."""
     g = new_graph()
     for t in triples:

@@ -64,8 +64,12 @@ def test_typo_raises() -> None:
 
 
 def test_all_is_sorted_and_complete() -> None:
-    """llmgraph.__all__ is sorted, and lists exactly the public names the package defines."""
-    assert llmgraph.__all__ == sorted(llmgraph.__all__)
+    """llmgraph.__all__ is sorted isort-style and lists exactly the package's public names."""
+    def isort_style(name: str) -> tuple[int, str]:
+        kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        return kind, name
+
+    assert llmgraph.__all__ == sorted(llmgraph.__all__, key=isort_style)
     public = {
         n
         for n, v in vars(llmgraph).items()
