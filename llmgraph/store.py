@@ -164,4 +164,3 @@ def materialized(triples: Iterable[Triple]) -> Iterator[Triple]:
             yield (s, LLM.derivedFrom, o)
         elif p in BACKING:
             yield (s, LLM.backs, o)
-

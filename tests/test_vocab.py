@@ -65,6 +65,7 @@ def test_typo_raises() -> None:
 
 def test_all_is_sorted_and_complete() -> None:
     """llmgraph.__all__ is sorted isort-style and lists exactly the package's public names."""
+
     def isort_style(name: str) -> tuple[int, str]:
         kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
         return kind, name
