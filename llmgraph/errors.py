@@ -37,7 +37,11 @@ __all__ = [
 
 
 class LLMGraphError(Exception):
-    """Base class of every error llmgraph raises."""
+    """Base class of every error llmgraph raises.
+
+    >>> [issubclass(UnknownEntityError, c) for c in (LLMGraphError, LookupError)]
+    [True, True]
+    """
 
 
 class UnknownEntityError(LLMGraphError, LookupError):
@@ -46,6 +50,9 @@ class UnknownEntityError(LLMGraphError, LookupError):
     Attributes:
         name: the name that was looked up.
         suggestions: the closest known names, best first.
+
+    >>> str(UnknownEntityError("Vicunna", ["Vicuna 13B v1.5"], kind="model"))
+    "unknown model 'Vicunna'; did you mean 'Vicuna 13B v1.5'?"
     """
 
     def __init__(self, name: str, suggestions: Sequence[str] = (), *, kind: str = "entity"):
@@ -63,6 +70,9 @@ class AmbiguousNameError(LLMGraphError, LookupError):
     Attributes:
         name: the name that was looked up.
         candidates: the IRIs it matched, sorted.
+
+    >>> AmbiguousNameError("x", ["http://e/b", "http://e/a"]).candidates
+    ('http://e/a', 'http://e/b')
     """
 
     def __init__(self, name: str, candidates: Sequence[str]):
@@ -76,7 +86,11 @@ class AmbiguousNameError(LLMGraphError, LookupError):
 
 
 class NoPathError(LLMGraphError, LookupError):
-    """Two entities are not connected through the requested relations."""
+    """Two entities are not connected through the requested relations.
+
+    >>> isinstance(NoPathError("no lineage path"), LookupError)
+    True
+    """
 
 
 class DataLoadError(LLMGraphError, ValueError):
@@ -85,6 +99,9 @@ class DataLoadError(LLMGraphError, ValueError):
     Attributes:
         path: the file, or ``None`` for in-memory input.
         line: the 1-based line of the problem, when known.
+
+    >>> str(DataLoadError("invalid Turtle: bad token", path="data/x.ttl", line=12))
+    'data/x.ttl:12: invalid Turtle: bad token'
     """
 
     def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
@@ -100,6 +117,9 @@ class InvalidFactError(DataLoadError):
     """A well-formed triple that breaks a rule of the vocabulary.
 
     For example a literal where an entity is expected, or a date that is not an ``xsd:date``.
+
+    >>> issubclass(InvalidFactError, DataLoadError)
+    True
     """
 
 
@@ -108,6 +128,9 @@ class LineageCycleError(LLMGraphError, ValueError):
 
     Attributes:
         cycle: the entities of the cycle, first repeated at the end (``a → b → a``).
+
+    >>> str(LineageCycleError(["a", "b", "a"]))
+    'derivation cycle: a → b → a'
     """
 
     def __init__(self, cycle: Sequence[str], labels: Sequence[str] | None = None):
@@ -117,7 +140,11 @@ class LineageCycleError(LLMGraphError, ValueError):
 
 
 class UsageError(LLMGraphError, ValueError):
-    """An argument is not valid: an unknown relation name, a negative depth, a bad option."""
+    """An argument is not valid: an unknown relation name, a negative depth, a bad option.
+
+    >>> isinstance(UsageError("depth must be 0 or more, got -1"), ValueError)
+    True
+    """
 
 
 class QueryError(LLMGraphError, ValueError):
@@ -126,6 +153,9 @@ class QueryError(LLMGraphError, ValueError):
     Attributes:
         line: 1-based line of a syntax error, when known.
         column: 1-based column of a syntax error, when known.
+
+    >>> QueryError("SPARQL syntax error at line 2, column 5", line=2, column=5).line
+    2
     """
 
     def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
@@ -135,4 +165,8 @@ class QueryError(LLMGraphError, ValueError):
 
 
 class RenderError(LLMGraphError, RuntimeError):
-    """Graphviz is missing or failed, or the selection to draw is empty."""
+    """Graphviz is missing or failed, or the selection to draw is empty.
+
+    >>> isinstance(RenderError("nothing to draw"), RuntimeError)
+    True
+    """

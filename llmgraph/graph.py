@@ -103,12 +103,23 @@ class LineageGraph:
 
     @property
     def rdf(self) -> Graph:
-        """The rdflib graph: the source of truth. Read it freely; write through :meth:`add`."""
+        """The rdflib graph: the source of truth. Read it freely; write through :meth:`add`.
+
+        >>> from llmgraph.vocab import LLM
+        >>> lg = LineageGraph.load()
+        >>> (lg.resolve("Alpaca 7B"), LLM.derivedFrom, lg.resolve("LLaMA 7B")) in lg.rdf
+        True
+        """
         return self._rdf
 
     @property
     def nx(self) -> nx.MultiDiGraph[str]:
-        """The networkx mirror (see :mod:`llmgraph.mirror` for its shape). Do not modify it."""
+        """The networkx mirror (see :mod:`llmgraph.mirror` for its shape). Do not modify it.
+
+        >>> lg = LineageGraph.load()
+        >>> lg.nx.has_edge(str(lg.resolve("Alpaca 7B")), str(lg.resolve("LLaMA 7B")))
+        True
+        """
         return self._mirror
 
     def __len__(self) -> int:
@@ -133,6 +144,9 @@ class LineageGraph:
         >>> str(lg.resolve("meta-llama/Llama-2-7b-hf"))
         'https://w3id.org/llmgraph/id/llama-2-7b'
         """
+        text = str(name)
+        if "://" in text and (text in self._mirror or (URIRef(text), None, None) in self._rdf):
+            return URIRef(text)  # any IRI the graph mentions, typed or not
         if self._names is None:
             self._names = NameIndex(self._rdf)
         return self._names.resolve(name, kind=kind)
@@ -251,9 +265,20 @@ class LineageGraph:
     def add_file(self, path: Path | str) -> int:
         """Parse a Turtle file and :meth:`add` its triples.
 
+        Returns:
+            The number of triples added (materialized ones included).
+
         Raises:
             DataLoadError: missing or malformed file (named, with the line).
             LineageCycleError: the file's facts would close a derivation cycle.
+
+        >>> import tempfile, pathlib
+        >>> lg = LineageGraph.load(bundled=False)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     f = pathlib.Path(tmp, "x.ttl")
+        ...     _ = f.write_text("<http://e/b> <https://w3id.org/llmgraph#owns> <http://e/a> .")
+        ...     lg.add_file(f)
+        2
         """
         part = parse_file(path)
         for triple in part:
@@ -279,43 +304,75 @@ class LineageGraph:
     # ------------------------------------------------------------------ queries (delegates)
 
     def ancestors(self, name: str | URIRef, **options: Any) -> list[Link]:
-        """Return what ``name`` was built on; see :func:`llmgraph.lineage.ancestors`."""
+        """Return what ``name`` was built on; see :func:`llmgraph.lineage.ancestors`.
+
+        >>> [a.label for a in LineageGraph.load().ancestors("Koala 13B")]
+        ['LLaMA 13B']
+        """
         from llmgraph.lineage import ancestors
 
         return ancestors(self, name, **options)
 
     def descendants(self, name: str | URIRef, **options: Any) -> list[Link]:
-        """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`."""
+        """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`.
+
+        >>> [d.label for d in LineageGraph.load().descendants("Code Llama 7B", depth=1)]
+        ['Code Llama 7B Instruct', 'Code Llama 7B Python']
+        """
         from llmgraph.lineage import descendants
 
         return descendants(self, name, **options)
 
     def path(self, source: str | URIRef, target: str | URIRef, **options: Any) -> list[Step]:
-        """Return the lineage path between two models; see :func:`llmgraph.lineage.path`."""
+        """Return the lineage path between two models; see :func:`llmgraph.lineage.path`.
+
+        >>> [s.relation for s in LineageGraph.load().path("Alpaca 7B", "Koala 13B")]
+        Traceback (most recent call last):
+        ...
+        llmgraph.errors.NoPathError: no lineage path from 'Alpaca 7B' to 'Koala 13B'
+        >>> [s.object_label for s in LineageGraph.load().path("Code Llama 7B Python", "Llama 2 7B")]
+        ['Code Llama 7B', 'Llama 2 7B']
+        """
         from llmgraph.lineage import path
 
         return path(self, source, target, **options)
 
     def backers(self, org: str | URIRef, **options: Any) -> list[Link]:
-        """Return who backs ``org``; see :func:`llmgraph.lineage.backers`."""
+        """Return who backs ``org``; see :func:`llmgraph.lineage.backers`.
+
+        >>> [b.label for b in LineageGraph.load().backers("MosaicML")]
+        ['Databricks']
+        """
         from llmgraph.lineage import backers
 
         return backers(self, org, **options)
 
     def portfolio(self, org: str | URIRef, **options: Any) -> list[Link]:
-        """Return whom ``org`` backs; see :func:`llmgraph.lineage.portfolio`."""
+        """Return whom ``org`` backs; see :func:`llmgraph.lineage.portfolio`.
+
+        >>> "Anthropic" in [p.label for p in LineageGraph.load().portfolio("Amazon")]
+        True
+        """
         from llmgraph.lineage import portfolio
 
         return portfolio(self, org, **options)
 
     def query(self, sparql: str, **options: Any) -> Result:
-        """Run SPARQL with llmgraph's prefixes bound; see :func:`llmgraph.sparql.query`."""
+        """Run SPARQL with llmgraph's prefixes bound; see :func:`llmgraph.sparql.query`.
+
+        >>> bool(LineageGraph.load().query("ASK { ?m llm:quantizedFrom ?p }"))
+        True
+        """
         from llmgraph.sparql import query
 
         return query(self, sparql, **options)
 
     def validate(self) -> ValidationReport:
-        """Check the graph against the SHACL shapes; see :func:`llmgraph.validate.validate`."""
+        """Check the graph against the SHACL shapes; see :func:`llmgraph.validate.validate`.
+
+        >>> LineageGraph.load().validate().conforms
+        True
+        """
         from llmgraph.validate import validate
 
         return validate(self)

@@ -69,6 +69,11 @@ class Link:
         depth: number of steps from the start (1 = direct).
         via: the IRI of the entity the last step came from.
         path: the IRIs from the start to this entity, both included (one shortest path).
+
+    >>> from llmgraph import LineageGraph
+    >>> link = LineageGraph.load().ancestors("Code Llama 7B Instruct")[-1]
+    >>> link.label, link.relation, link.depth, len(link.path)
+    ('Llama 2 7B', 'continuedPretrainingFrom', 2, 3)
     """
 
     id: str
@@ -91,6 +96,11 @@ class Step:
         object: IRI of the step's object (the parent).
         object_label: its label.
         forward: ``True`` if the path walks from subject to object (towards the parent).
+
+    >>> from llmgraph import LineageGraph
+    >>> step = LineageGraph.load().path("Alpaca 7B", "LLaMA 7B")[0]
+    >>> step.subject_label, step.relation, step.object_label, step.forward
+    ('Alpaca 7B', 'fineTunedFrom', 'LLaMA 7B', True)
     """
 
     subject: str

@@ -35,6 +35,10 @@ class Stats:
         relations: relation local name → number of facts (materialized ones included).
         models_by_year: release year → number of models.
         uncited: facts without a source (see :func:`uncited`); zero for the bundled data.
+
+    >>> from llmgraph import LineageGraph
+    >>> stats(LineageGraph.load()).relations["mergedFrom"] > 0
+    True
     """
 
     triples: int

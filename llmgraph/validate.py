@@ -30,6 +30,9 @@ class Violation:
         value: the offending value, or ``""``.
         message: what the constraint requires.
         severity: ``"Violation"``, ``"Warning"`` or ``"Info"``.
+
+    >>> Violation("http://e/m", "", "", "a model is not derived from itself", "Violation").severity
+    'Violation'
     """
 
     focus: str
@@ -46,6 +49,9 @@ class ValidationReport:
     Attributes:
         conforms: ``True`` when no constraint failed.
         violations: each failure, sorted by focus, path and message.
+
+    >>> print(ValidationReport(True, ()))
+    conforms: no SHACL violations
     """
 
     conforms: bool

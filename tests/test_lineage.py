@@ -19,6 +19,7 @@ from llmgraph import (
     portfolio,
 )
 from llmgraph.lineage import Link
+from llmgraph.vocab import LLM
 from llmgraph.store import Triple
 
 from .strategies import lineage_graphs
@@ -99,6 +100,16 @@ def test_names_resolve_every_way(tiny: LineageGraph) -> None:
     iri = URIRef(T + "base")
     for name in ("Base 7B", "base 7b", "BASE-7B", "base-7b-alias", "acme/base-7b", T + "base"):
         assert tiny.resolve(name) == iri
+
+
+def test_untyped_iris_resolve(tiny: LineageGraph) -> None:
+    """An IRI added through the API without a type or label still resolves and has lineage."""
+    child, parent = URIRef("https://example.org/x/child"), URIRef(T + "base")
+    tiny.add([(child, LLM.adapterOf, parent)])
+    assert tiny.resolve(str(child)) == child
+    assert [a.label for a in ancestors(tiny, child)] == ["Base 7B"]
+    with pytest.raises(UnknownEntityError):
+        tiny.resolve("https://example.org/x/never-mentioned")
 
 
 def test_unknown_name_suggests(tiny: LineageGraph) -> None:
