@@ -51,15 +51,17 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, RDFS, SKOS, URIRef
+from rdflib import Literal as RDFLiteral
 
 from llmgraph import LLM, AmbiguousNameError, DataLoadError, LineageGraph, UnknownEntityError
+from llmgraph.names import normalize
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_EPOCH_CSV = REPO.parent / "shared" / "realdata" / "epoch_notable_ai_models_2024-07-16.csv"
@@ -71,7 +73,15 @@ FIRST_YEAR = 2018
 Field = Literal["base model", "organization", "date"]
 FIELDS: tuple[Field, ...] = ("base model", "organization", "date")
 Format = Literal["table", "json", "csv"]
-EXPLAINED_COLUMNS = ("epoch_system", "field", "ours", "epoch", "verdict", "explanation", "source_url")
+EXPLAINED_COLUMNS = (
+    "epoch_system",
+    "field",
+    "ours",
+    "epoch",
+    "verdict",
+    "explanation",
+    "source_url",
+)
 VERDICTS = ("epoch differs", "convention", "ours follows source", "fixed in llmgraph data")
 FIXED = "fixed in llmgraph data"
 OPEN_WEIGHTS = ("Open source", "Open access (restricted use)", "Open access (non-commercial)")
@@ -246,8 +256,10 @@ class Match:
 def candidate_names(system: str) -> list[str]:
     """Return the names under which an Epoch system may be known to llmgraph, best first.
 
-    >>> candidate_names("GPT-3.5 (text-davinci-003)")
-    ['GPT-3.5 (text-davinci-003)', 'GPT-3.5', 'text-davinci-003', 'GPT-3.5 (text-davinci-003) Base', 'GPT-3.5 Base', 'text-davinci-003 Base']
+    >>> candidate_names("GPT-3 175B (davinci)")[:3]
+    ['GPT-3 175B (davinci)', 'GPT-3 175B', 'davinci']
+    >>> candidate_names("Nemotron-4 340B")
+    ['Nemotron-4 340B', 'Nemotron-4 340B Base']
     """
     names = [system]
     stripped = _PARENTHESISED.sub("", system).strip()
@@ -258,8 +270,37 @@ def candidate_names(system: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def resolve_model(lg: LineageGraph, system: str) -> tuple[URIRef, str] | None:
+def known_names(lg: LineageGraph) -> frozenset[str]:
+    """Return the loose forms (:func:`~llmgraph.names.normalize`) of every model name in ``lg``.
+
+    :func:`resolve_model` checks this set before calling ``LineageGraph.resolve``, whose
+    failures are slow (they look for close matches to suggest).
+
+    >>> normalize("LLaMA-65B") in known_names(LineageGraph.load())
+    True
+    """
+    names: set[str] = set()
+    for model in lg.rdf.subjects(RDF.type, LLM.Model):
+        for predicate in (RDFS.label, SKOS.altLabel, LLM.huggingFaceId):
+            names.update(normalize(str(v)) for v in lg.rdf.objects(model, predicate))
+    return frozenset(names)
+
+
+def resolve_model(
+    lg: LineageGraph,
+    system: str,
+    *,
+    exclude: Collection[URIRef] = (),
+    known: Collection[str] | None = None,
+) -> tuple[URIRef, str] | None:
     """Return our model named like Epoch's ``system`` and the name that matched, or ``None``.
+
+    Args:
+        lg: the graph to search.
+        system: Epoch's name; every name of :func:`candidate_names` is tried in turn.
+        exclude: models that cannot be the answer (a row's own base models: Epoch's
+            "SPHINX (Llama 2 13B)" is built on Llama 2 13B, it is not Llama 2 13B).
+        known: the result of :func:`known_names`, when resolving many names.
 
     >>> lg = LineageGraph.load()
     >>> resolve_model(lg, "LLaMA-65B")
@@ -267,12 +308,16 @@ def resolve_model(lg: LineageGraph, system: str) -> tuple[URIRef, str] | None:
     >>> resolve_model(lg, "Mistral Large") is None  # the 2024 API model, not Mistral Large 2
     True
     """
+    if known is None:
+        known = known_names(lg)
     for name in candidate_names(system):
+        if normalize(name) not in known:
+            continue
         try:
             iri = lg.resolve(name, kind="model")
         except (UnknownEntityError, AmbiguousNameError):
             continue
-        if (iri, RDF.type, LLM.Model) in lg.rdf:
+        if (iri, RDF.type, LLM.Model) in lg.rdf and iri not in exclude:
             return iri, name
     return None
 
@@ -284,17 +329,34 @@ def match_rows(lg: LineageGraph, rows: Iterable[EpochRow]) -> tuple[list[Match],
         The matches, and the language-model rows that match none of our models (rows of
         other domains are ignored).
     """
+    known = known_names(lg)
     matches: list[Match] = []
     unmatched: list[EpochRow] = []
     for row in rows:
         if not row.is_language or not row.system:
             continue
-        found = resolve_model(lg, row.system)
+        bases = {hit[0] for b in row.base_models if (hit := resolve_model(lg, b, known=known))}
+        found = resolve_model(lg, row.system, exclude=bases, known=known)
         if found is None:
             unmatched.append(row)
         else:
             matches.append(Match(row, found[0], lg.label(found[0]), found[1]))
     return matches, unmatched
+
+
+def built_on_ours(lg: LineageGraph, rows: Iterable[EpochRow]) -> dict[int, list[str]]:
+    """Return, for Epoch rows built on one of our models, the labels of those models.
+
+    Keys are the rows' line numbers. These are coverage candidates: derivatives of models that
+    llmgraph holds (Epoch's "Llama Guard" is built on Llama 2 7B).
+    """
+    known = known_names(lg)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        bases = [hit for b in row.base_models if (hit := resolve_model(lg, b, known=known))]
+        if bases:
+            found[row.line] = sorted({lg.label(iri) for iri, _ in bases})
+    return found
 
 
 # ---------------------------------------------------------------------------- comparing
@@ -413,10 +475,9 @@ def compare_date(
 ) -> Disagreement | None:
     """Compare Epoch's publication date with our release date, within ``tolerance_days``."""
     value = lg.rdf.value(match.model, LLM.releaseDate)
-    ours = value.toPython() if value is not None else None
+    parsed = value.toPython() if isinstance(value, RDFLiteral) else None
+    ours = parsed if isinstance(parsed, date) else None
     theirs = match.row.published
-    if not isinstance(ours, date):
-        ours = None
     if ours is None and theirs is None:
         return None
     if ours is not None and theirs is not None:
@@ -467,6 +528,7 @@ class Report:
     stale: list[Explanation] = field(default_factory=list)
     fixed: list[Explanation] = field(default_factory=list)
     tolerance_days: int = DEFAULT_TOLERANCE_DAYS
+    built_on: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def unexplained(self) -> list[Disagreement]:
@@ -506,12 +568,14 @@ def reconcile(
                 )
             )
     current = {d.key for d in found}
-    stale = [
-        e for e in explanations if (e.key in current) == (e.verdict == FIXED) and e.key in current
-    ]
-    stale += [e for e in explanations if e.key not in current and e.verdict != FIXED]
-    fixed = [e for e in explanations if e.key not in current and e.verdict == FIXED]
-    return marked, sorted(stale, key=lambda e: e.line), fixed
+    stale: list[Explanation] = []
+    fixed: list[Explanation] = []
+    for line in explanations:
+        if line.verdict == FIXED:
+            (stale if line.key in current else fixed).append(line)
+        elif line.key not in current:
+            stale.append(line)
+    return marked, stale, fixed
 
 
 def crosscheck(
@@ -546,6 +610,7 @@ def crosscheck(
         stale=stale,
         fixed=fixed,
         tolerance_days=tolerance_days,
+        built_on=built_on_ours(lg, unmatched),
     )
 
 
@@ -589,6 +654,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "organization": r.organization_cell,
                 "published": r.published.isoformat() if r.published else "",
                 "accessibility": r.accessibility,
+                "built_on": "; ".join(report.built_on.get(r.line, [])),
                 "in_scope": _in_scope(r),
                 "epoch_line": r.line,
             }
@@ -598,6 +664,10 @@ def report_dict(report: Report) -> dict[str, Any]:
         "stale_explanations": [asdict(e) for e in report.stale],
         "fixed_in_llmgraph_data": [asdict(e) for e in report.fixed],
     }
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -637,8 +707,12 @@ def format_report(report: Report, fmt: Format = "table") -> str:
         "",
         f"Epoch language models not in llmgraph, {FIRST_YEAR} on:",
         _table(
-            [r for r in data["unmatched"] if r["in_scope"]],
-            ["epoch_system", "published", "accessibility", "organization"],
+            [
+                {**r, "organization": _clip(r["organization"])}
+                for r in data["unmatched"]
+                if r["in_scope"]
+            ],
+            ["epoch_system", "published", "accessibility", "built_on", "organization"],
         ),
         "",
         f"Disagreements (dates within {s['tolerance_days']} days agree): "
@@ -665,9 +739,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "epoch_csv", nargs="?", type=Path, default=DEFAULT_EPOCH_CSV, help="Epoch's table"
     )
-    parser.add_argument("--explained", type=Path, default=DEFAULT_EXPLAINED)
-    parser.add_argument("--tolerance-days", type=int, default=DEFAULT_TOLERANCE_DAYS)
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument(
+        "--explained",
+        type=Path,
+        default=DEFAULT_EXPLAINED,
+        help="the explanations file (default: data/epoch-explained.csv)",
+    )
+    parser.add_argument(
+        "--tolerance-days",
+        type=int,
+        default=DEFAULT_TOLERANCE_DAYS,
+        help=f"dates this many days apart still agree (default: {DEFAULT_TOLERANCE_DAYS})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table (default), json (the whole report) or csv (the disagreements)",
+    )
     args = parser.parse_args(argv)
     if args.tolerance_days < 0:
         parser.error(f"--tolerance-days must be 0 or more, got {args.tolerance_days}")
