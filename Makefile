@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test lint typecheck pytest setup graphviz clean bench
+.PHONY: demo test lint typecheck pytest setup graphviz clean bench bench-scale
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
@@ -51,6 +51,12 @@ graphviz:
 
 bench: setup
 	$(PY) bench/bench_queries.py
+
+# Hub scale (bench/README.md): MODELS=1000000 for the 1 M run; RDFLIB= to skip the baseline
+MODELS ?= 100000
+RDFLIB ?= --rdflib
+bench-scale: setup
+	$(PY) bench/bench_scale.py --models $(MODELS) $(RDFLIB)
 
 clean:
 	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis

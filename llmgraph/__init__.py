@@ -35,7 +35,19 @@ from llmgraph.lineage import (
     path,
     portfolio,
 )
-from llmgraph.render import Selection, render, select_backing, select_lineage, to_dot
+from llmgraph.render import (
+    Diagram,
+    Selection,
+    diagram,
+    render,
+    select_backing,
+    select_family,
+    select_lineage,
+    select_organization,
+    select_platform,
+    select_sparql,
+    to_dot,
+)
 from llmgraph.sparql import query
 from llmgraph.stats import Stats, stats, uncited
 from llmgraph.validate import ValidationReport, Violation, validate
@@ -53,6 +65,7 @@ __all__ = [
     "WEIGHT_RELATIONS",
     "AmbiguousNameError",
     "DataLoadError",
+    "Diagram",
     "InvalidFactError",
     "LLMGraphError",
     "LineageCycleError",
@@ -72,12 +85,17 @@ __all__ = [
     "ancestors",
     "backers",
     "descendants",
+    "diagram",
     "path",
     "portfolio",
     "query",
     "render",
     "select_backing",
+    "select_family",
     "select_lineage",
+    "select_organization",
+    "select_platform",
+    "select_sparql",
     "stats",
     "to_dot",
     "uncited",

@@ -7,9 +7,12 @@ violations), 2 for a command line that does not parse.
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
+import functools
 import io
 import json
+import operator
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +24,16 @@ from rdflib.query import Result
 from llmgraph.errors import LLMGraphError, UsageError
 from llmgraph.graph import LineageGraph
 from llmgraph.lineage import ALL_LINEAGE, Link
-from llmgraph.render import Format, render, select_backing, select_lineage
+from llmgraph.render import (
+    Format,
+    diagram,
+    select_backing,
+    select_family,
+    select_lineage,
+    select_organization,
+    select_platform,
+    select_sparql,
+)
 from llmgraph.sparql import to_term
 from llmgraph.vocab import PREFIXES
 
@@ -50,11 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("format", "table"),
         ("debug", False),
         ("no_bundled", False),
+        ("store", None),
+        ("endpoint", None),
     ):
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
-        lg = LineageGraph.load(*args.data, bundled=not args.no_bundled)
+        lg = _open_graph(args)
         handler = cast(Callable[[LineageGraph, argparse.Namespace], int], args.handler)
         return handler(lg, args)
     except LLMGraphError as exc:
@@ -86,6 +100,18 @@ def _parser() -> argparse.ArgumentParser:
         choices=_FORMATS,
         default=argparse.SUPPRESS,
         help="output format (default: table; for query, json is SPARQL 1.1 Results JSON)",
+    )
+    common.add_argument(
+        "--store",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="use the persistent on-disk store at PATH instead of the bundled data",
+    )
+    common.add_argument(
+        "--endpoint",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="run every query on this SPARQL 1.1 endpoint (its query URL)",
     )
     common.add_argument(
         "--debug",
@@ -152,16 +178,41 @@ def _parser() -> argparse.ArgumentParser:
         help="bind ?VAR to the string TEXT (repeatable)",
     )
 
-    p = command("render", _render, "draw a lineage or backing diagram with Graphviz")
-    p.add_argument("names", nargs="+", help="models or families (or organizations with --backing)")
+    p = command("render", _render, "draw a lineage, family, backing or hosting diagram")
+    p.add_argument(
+        "names",
+        nargs="*",
+        help="models or families (organizations with --organization/--backing, platforms with "
+        "--platform; none with --sparql)",
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument("--ancestors", action="store_true", help="only the ancestry")
     group.add_argument("--descendants", action="store_true", help="only the descendants")
     group.add_argument(
+        "--family", action="store_true", help="the whole family: everything sharing a root"
+    )
+    group.add_argument(
+        "--organization", action="store_true", help="the models an organization developed"
+    )
+    group.add_argument(
         "--backing", action="store_true", help="the backing network around organizations"
+    )
+    group.add_argument(
+        "--platform", action="store_true", help="a platform, its operator and what it hosts"
+    )
+    group.add_argument(
+        "--sparql",
+        type=Path,
+        metavar="FILE",
+        help="draw what a SPARQL SELECT (subject, relation, object) or CONSTRUCT returns",
     )
     p.add_argument("--depth", type=int, help="limit lineage to this many steps")
     p.add_argument("--transitive", action="store_true", help="with --backing: follow chains")
+    p.add_argument(
+        "--no-bases",
+        action="store_true",
+        help="with --organization: leave out the models of others they were built on",
+    )
     p.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     p.add_argument(
         "--image-format",
@@ -170,13 +221,243 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
     p.add_argument("--title", help="a title over the diagram")
+    p.add_argument(
+        "--timeline",
+        choices=("auto", "none", "year", "quarter"),
+        default="auto",
+        help="one rank per release year or quarter, with the time axis drawn (default: auto)",
+    )
+    p.add_argument(
+        "--clusters",
+        choices=("none", "developer", "family"),
+        default="none",
+        help="box the models of each developer or model family",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("auto", "dot", "neato"),
+        default="auto",
+        help="Graphviz engine (default: neato for backing networks, dot otherwise)",
+    )
+    p.add_argument(
+        "--collapse",
+        type=int,
+        default=3,
+        metavar="N",
+        help="collapse a parent's quantized/adapter leaves into one counted node from N of "
+        "them on (0: never; default 3)",
+    )
+    p.add_argument(
+        "--max-children",
+        type=int,
+        default=12,
+        metavar="N",
+        help="draw at most N children per parent, the rest behind a '… +K more' node "
+        "(0: no cap; default 12)",
+    )
+    p.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    p.add_argument(
+        "--no-edge-labels", action="store_true", help="no dates and amounts on backing edges"
+    )
+
+    p = command("serve", _serve, "publish the graph as a read-only SPARQL 1.1 endpoint")
+    p.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878, help="TCP port (default: 7878)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per query (default 30)")
+    p.add_argument("--limit", type=int, default=100_000, help="most rows per result")
+
+    p = command("load", _load, "import RDF files or Hub ModelInfo JSON lines into --store")
+    p.add_argument("files", nargs="+", type=Path, help=".ttl/.nt/.nq/.trig/.rdf/.jsonld files")
+    p.add_argument(
+        "--hub", action="store_true", help="the files are Hugging Face Hub JSON lines (.jsonl)"
+    )
+    p.set_defaults(writes=True)
+
+    p = command("table", _lineage_table, "every model's roots, depth and licence chain, as CSV")
+    p.add_argument("-o", "--output", type=Path, help="write the CSV here (default: stdout)")
 
     command("validate", _validate, "check the graph against the SHACL shapes")
     command("stats", _stats, "coverage: counts by class, relation and year")
+    _add_import_export(sub, common)
     return parser
 
 
+def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
+    from llmgraph.exporters import FORMATS
+    from llmgraph.importers import SOURCES
+
+    text = "import Hugging Face cards or Hub records, Epoch AI tables or Wikidata as Turtle"
+    p = sub.add_parser("import", parents=[common], help=text, description=text)
+    p.set_defaults(handler=_import)
+    p.add_argument("source", choices=SOURCES, help="the kind of input")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders to read")
+    p.add_argument("-o", "--out", type=Path, required=True, help="Turtle file for the new facts")
+    p.add_argument("--report", type=Path, metavar="FILE.json", help="write the full report here")
+    p.add_argument("--id", dest="repo_id", metavar="OWNER/NAME", help="hf-cards: the card's id")
+    p.add_argument("--author", help="hf-hub: fetch every model of this Hub user or organization")
+    p.add_argument("--model", dest="hub_model", metavar="ID", help="hf-hub: fetch this model")
+    p.add_argument(
+        "--with-children", action="store_true", help="hf-hub --model: and its derivatives"
+    )
+    p.add_argument("--depth", type=int, help="hf-hub --with-children: generations to fetch")
+    p.add_argument("--cite", metavar="URL", help="epoch: the table's public URL, cited per row")
+
+    text = "write the graph (or a selection) as ttl, nt, jsonld, graphml, gexf or csv"
+    own = copy.deepcopy(common)  # export's --format replaces the common one, in a copy only
+    p = sub.add_parser(
+        "export", parents=[own], help=text, description=text, conflict_handler="resolve"
+    )
+    p.set_defaults(handler=_export)
+    p.add_argument(
+        "--format",
+        dest="export_format",
+        choices=FORMATS,
+        help="default: from the output's suffix (csv: OUTPUT is a folder)",
+    )
+    p.add_argument("--model", action="append", default=[], metavar="NAME", help="select a model")
+    p.add_argument("--ancestors", action="store_true", help="with --model: its ancestry")
+    p.add_argument("--descendants", action="store_true", help="with --model: its derivatives")
+    p.add_argument(
+        "--org", action="append", default=[], metavar="NAME", help="an organization and its models"
+    )
+    p.add_argument(
+        "--prov", action="store_true", help="only prov:wasDerivedFrom / prov:wasAttributedTo"
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, help="file (or folder) to write")
+
+
+def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
+    from llmgraph.importers import ProgressBar, fetch_hub_records, import_source
+
+    fetch = bool(args.author or args.hub_model)
+    if fetch and args.source != "hf-hub":
+        raise _usage("--author and --model fetch from the Hub: they go with hf-hub")
+    if args.with_children and not args.hub_model:
+        raise _usage("--with-children goes with --model ID")
+    if not args.inputs and not fetch:
+        extra = " (or --author / --model to fetch from the Hub)" if args.source == "hf-hub" else ""
+        raise _usage(f"import {args.source} needs INPUT files or folders{extra}")
+    bar = ProgressBar(f"import {args.source}")
+    try:
+        records = (
+            fetch_hub_records(
+                author=args.author,
+                model=args.hub_model,
+                with_children=args.with_children,
+                max_depth=args.depth,
+            )
+            if fetch
+            else []
+        )
+        report = import_source(
+            lg,
+            args.source,
+            args.inputs,
+            repo_id=args.repo_id,
+            records=records,
+            cite=args.cite,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    header = f"# llmgraph import {args.source}: {report.triples_added} new facts\n"
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(header + report.graph().serialize(format="turtle"), encoding="utf-8")
+    except OSError as exc:
+        raise _usage(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if args.report is not None:
+        report.write_json(args.report)
+    print(report.summary())
+    print(f"wrote {args.out}" + (f" and {args.report}" if args.report is not None else ""))
+    return 0
+
+
+def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
+    from llmgraph.exporters import export, select
+
+    if (args.ancestors or args.descendants) and not args.model:
+        raise _usage("--ancestors / --descendants go with --model NAME")
+    entities = None
+    if args.model or args.org:
+        entities = select(
+            lg,
+            models=args.model,
+            ancestors=args.ancestors,
+            descendants=args.descendants,
+            orgs=args.org,
+        )
+    written = export(lg, args.output, fmt=args.export_format, entities=entities, prov=args.prov)
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 # ---------------------------------------------------------------------- commands
+
+_IN_MEMORY_ONLY = ("render", "validate", "stats")
+
+
+def _open_graph(args: argparse.Namespace) -> Any:
+    if args.store is not None and args.endpoint is not None:
+        raise _usage("pass --store or --endpoint, not both")
+    if (args.store is not None or args.endpoint is not None) and args.data:
+        raise _usage("--data adds files to the bundled in-memory graph; use `load` for a store")
+    if args.command in _IN_MEMORY_ONLY and (args.store or args.endpoint):
+        raise _usage(f"{args.command} works on the in-memory graph; drop --store / --endpoint")
+    if args.store is not None:
+        return LineageGraph.open(args.store, read_only=not getattr(args, "writes", False))
+    if args.endpoint is not None:
+        return LineageGraph.connect(args.endpoint)
+    if getattr(args, "writes", False):
+        raise _usage(f"{args.command} needs --store PATH")
+    return LineageGraph.load(*args.data, bundled=not args.no_bundled)
+
+
+def _serve(lg: Any, args: argparse.Namespace) -> int:
+    from llmgraph.serve import make_server
+
+    server = make_server(lg, host=args.host, port=args.port, timeout=args.timeout, limit=args.limit)
+    print(f"llmgraph: SPARQL endpoint at {server.url} (read-only; Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _load(lg: Any, args: argparse.Namespace) -> int:
+    if args.hub:
+        shown = [0]
+
+        def progress(n: int) -> None:
+            shown[0] += n
+            if sys.stderr.isatty():
+                print(f"\r{shown[0]:,} records", end="", file=sys.stderr, flush=True)
+
+        added = 0
+        for path in args.files:
+            added += lg.import_hub(path, progress=progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(f"imported {shown[0]:,} records ({added:,} new triples) into {args.store}")
+    else:
+        added = lg.import_files(args.files)
+        print(f"imported {len(args.files)} file(s) ({added:,} new triples) into {args.store}")
+    return 0
+
+
+def _lineage_table(lg: Any, args: argparse.Namespace) -> int:
+    from llmgraph.stores.table import table_of
+
+    table = table_of(lg)
+    if args.output is not None:
+        table.to_csv(args.output)
+        print(f"wrote {args.output} ({len(table):,} models)")
+    else:
+        table.to_csv(sys.stdout)
+    return 0
 
 
 def _relations(args: argparse.Namespace) -> Any:
@@ -259,28 +540,56 @@ def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
     fmt = args.image_format or args.output.suffix.lstrip(".").lower() or "svg"
     if fmt not in _IMAGE_FORMATS:
         raise _usage(f"cannot tell the image format from {args.output}; pass --image-format")
-    if args.backing:
+    if args.sparql is not None:
+        if args.names:
+            raise _usage("render --sparql FILE draws what the query returns; drop the names")
+        try:
+            text = args.sparql.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _usage(f"cannot read query file {args.sparql}: {exc.strerror or exc}") from None
+        selection = select_sparql(lg, text)
+    elif not args.names:
+        raise _usage("render needs at least one name (or --sparql FILE)")
+    elif args.backing:
         selection = select_backing(lg, args.names, transitive=args.transitive)
     else:
-        selection = select_lineage(
-            lg, args.names[0], up=not args.descendants, down=not args.ancestors, depth=args.depth
-        )
-        for name in args.names[1:]:
-            more = select_lineage(
-                lg, name, up=not args.descendants, down=not args.ancestors, depth=args.depth
-            )
-            selection.nodes |= more.nodes
-            selection.edges |= more.edges
-            selection.focus |= more.focus
-    render(
+        parts = []
+        for name in args.names:
+            if args.family:
+                parts.append(select_family(lg, name, depth=args.depth))
+            elif args.organization:
+                parts.append(select_organization(lg, name, bases=not args.no_bases))
+            elif args.platform:
+                parts.append(select_platform(lg, name))
+            else:
+                parts.append(
+                    select_lineage(
+                        lg, name, up=not args.descendants, down=not args.ancestors, depth=args.depth
+                    )
+                )
+        selection = functools.reduce(operator.or_, parts)
+    made = diagram(
         lg,
         selection,
-        fmt=cast(Format, fmt),
-        out=args.output,
         rankdir=args.rankdir,
         title=args.title,
+        legend=not args.no_legend,
+        timeline=args.timeline,
+        clusters=args.clusters,
+        layout=args.layout,
+        collapse=args.collapse,
+        max_children=args.max_children or None,
+        edge_labels=not args.no_edge_labels,
     )
-    print(f"wrote {args.output} ({len(selection.nodes)} nodes, {len(selection.edges)} edges)")
+    made.save(args.output, fmt=cast(Format, fmt))
+    summary = f"wrote {args.output} ({len(selection.nodes)} nodes, {len(selection.edges)} edges"
+    collapsed = sum(len(m) for k, m in made.placeholders.items() if k.startswith("group:"))
+    behind = sum(len(m) for k, m in made.placeholders.items() if not k.startswith("group:"))
+    if collapsed:
+        summary += f"; {collapsed} in collapsed groups"
+    if behind:
+        summary += f"; {behind} behind '…' nodes"
+    print(summary + ")")
     return 0
 
 

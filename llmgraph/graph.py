@@ -25,6 +25,8 @@ from llmgraph.vocab import BACKING, LLM, MIRRORED, WEIGHT_LINEAGE, relation_name
 
 if TYPE_CHECKING:
     from llmgraph.lineage import Link, Step
+    from llmgraph.stores.oxigraph import StoredGraph
+    from llmgraph.stores.remote import RemoteGraph
     from llmgraph.validate import ValidationReport
 
 __all__ = ["LineageGraph"]
@@ -376,6 +378,48 @@ class LineageGraph:
         from llmgraph.validate import validate
 
         return validate(self)
+
+    # ------------------------------------------------------------------ other stores
+
+    @classmethod
+    def open(cls, path: Path | str, *, read_only: bool = False, create: bool = True) -> StoredGraph:
+        """Open (or create) a persistent on-disk store; see :mod:`llmgraph.stores.oxigraph`.
+
+        The store is Oxigraph on disk: imports are atomic, reopening takes milliseconds, and
+        lineage questions are answered from a persisted array index. It offers the query
+        verbs of this class (``ancestors``, ``descendants``, ``path``, ``backers``,
+        ``portfolio``, ``query``) with the same result types.
+
+        Raises:
+            DataLoadError: ``path`` is not a store, or is locked by another writer.
+
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp, LineageGraph.open(f"{tmp}/db") as sg:
+        ...     _ = sg.import_files(bundled_data_files())
+        ...     [a.label for a in sg.ancestors("Vicuna 13B v1.5")]
+        ['Llama 2 13B']
+        """
+        from llmgraph.stores.oxigraph import StoredGraph
+
+        return StoredGraph.open(path, read_only=read_only, create=create)
+
+    @classmethod
+    def connect(
+        cls, query_url: str, update_url: str | None = None, *, timeout: float = 60.0
+    ) -> RemoteGraph:
+        """Use a SPARQL 1.1 endpoint; every verb runs as SPARQL on the server.
+
+        See :mod:`llmgraph.stores.remote`. Nothing is fetched until a verb is called.
+
+        Raises:
+            UsageError: ``query_url`` is not an http(s) URL.
+
+        >>> LineageGraph.connect("http://127.0.0.1:7878/query")
+        <RemoteGraph http://127.0.0.1:7878/query>
+        """
+        from llmgraph.stores.remote import RemoteGraph
+
+        return RemoteGraph(query_url, update_url, timeout=timeout)
 
 
 def _check_fact(triple: Triple, path: Path | None, *, index: int | None = None) -> None:

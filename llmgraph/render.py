@@ -1,80 +1,225 @@
 """Lineage and backing diagrams: a selection of the mirror → :class:`pydot.Dot` → Graphviz.
 
-Building the DOT is pure and deterministic (same graph and options, byte-identical DOT);
-only :func:`run_graphviz` calls the ``dot`` program.
+Three steps, each usable on its own:
 
-Drawing conventions: lineage edges are drawn parent → child (the direction in which models
-were built), backing edges backer → backed, hosting edges model → platform. Node colour is
-the developer's (a fixed palette indexed by a hash of the organization's IRI, so an
-organization keeps its colour across diagrams), node shape is the kind of entity, and edge
-style is the relation; the legend lists the relations drawn.
+1. **Select** what to draw: :func:`select_lineage` (a model's ancestry and/or descendants),
+   :func:`select_family` (everything sharing a root with a model or family),
+   :func:`select_organization` (an organization's models), :func:`select_backing` (who backs
+   whom around organizations), :func:`select_platform` (a platform and what it hosts) and
+   :func:`select_sparql` (the edges a SPARQL query returns). Selections combine with ``|``.
+2. **Build** the DOT with :func:`to_dot` (pure and deterministic: the same graph, selection and
+   options give byte-identical DOT) or :func:`diagram` (a :class:`Diagram`, which also shows
+   itself inline in Jupyter).
+3. **Run** Graphviz with :func:`run_graphviz`, :meth:`Diagram.save` or :func:`render`.
+
+Drawing conventions. Lineage edges are drawn parent → child (the direction in which models were
+built), succession old → new, a teacher → its student, backing edges backer → backed (labelled
+with the dates and amounts of the rounds, read from the ``rdf:Statement`` nodes that cite them),
+a platform → the models it hosts, an operator → its platform. Release time runs along the
+rank axis (columns for ``rankdir="LR"``, rows for ``"TB"``), one rank per year or quarter, with
+the periods drawn as an axis. Node colour is the developer's (:func:`organization_colour`: a
+curated table for the organizations of the bundled data, a hash of the IRI for the others, so an
+organization keeps its colour in every diagram); node shape is the kind of entity; edge style
+and colour are the relation. The legend lists only the developers, kinds and relations drawn.
+
+Large selections stay readable without losing anything silently: leaves that are quantized
+builds or adapters of one parent are collapsed into one counted node ("+312 quantized builds"),
+a parent with more children than ``max_children`` shows the first ones and a "… +N more" node,
+and depth limits of the selection end in "… +N more descendants" nodes. Every placeholder's
+tooltip lists the models it stands for, and :attr:`Diagram.placeholders` returns them.
 """
 
 from __future__ import annotations
 
+import colorsys
+import datetime as dt
 import hashlib
+import html
+import itertools
 import shutil
 import subprocess
-from collections.abc import Iterable
+import textwrap
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack, cast, get_args
 
 import pydot
-from rdflib import URIRef
+from rdflib import DCTERMS, RDF, URIRef
+from rdflib import Literal as RDFLiteral
+from rdflib.term import Node
 
-from llmgraph.errors import RenderError
+from llmgraph.errors import RenderError, UsageError
 from llmgraph.lineage import (
     ALL_LINEAGE,
     BACKING_RELATIONS,
+    PATH_RELATIONS,
     WEIGHT_RELATIONS,
     ancestors,
     backers,
     descendants,
     portfolio,
 )
+from llmgraph.vocab import LLM, MIRRORED, relation_name
 
 if TYPE_CHECKING:
     from llmgraph.graph import LineageGraph
 
 __all__ = [
+    "EDGE_STYLES",
+    "ORGANIZATION_COLOURS",
+    "PALETTE",
+    "RELATION_TEXT",
+    "Clusters",
+    "Diagram",
+    "DrawOptions",
     "Format",
+    "Layout",
+    "RankDir",
     "Selection",
+    "Timeline",
+    "diagram",
+    "organization_colour",
     "render",
     "run_graphviz",
     "select_backing",
+    "select_family",
     "select_lineage",
+    "select_organization",
+    "select_platform",
+    "select_sparql",
     "to_dot",
 ]
 
 Format = Literal["dot", "svg", "png", "pdf"]
+"""Output formats: DOT text, or what Graphviz makes of it."""
+RankDir = Literal["LR", "TB", "RL", "BT"]
+"""Direction of the rank (time) axis: left to right, top to bottom, and their reverses."""
+Timeline = Literal["auto", "none", "year", "quarter"]
+"""One rank per release year or quarter; ``auto`` picks quarters for spans up to four years."""
+Clusters = Literal["none", "developer", "family"]
+"""Box the models of one developer (or one model family) together."""
+Layout = Literal["auto", "dot", "neato"]
+"""Graphviz engine: ``dot`` (ranked, with the time axis) or ``neato`` (force-directed hubs);
+``auto`` uses neato for networks of organizations only (backing) and dot otherwise."""
 
-# Okabe-Ito and Tableau colours that stay apart for colour-blind readers, light enough to put
-# black text on.
+# ---------------------------------------------------------------------- colours
+
 PALETTE: tuple[str, ...] = (
-    "#8ecae6", "#ffb703", "#95d5b2", "#f4a261", "#cdb4db", "#e9c46a",
-    "#a8dadc", "#f28482", "#b5e48c", "#ffafcc", "#90a955", "#bde0fe",
-    "#ffd6a5", "#caffbf", "#d0b3ff", "#fdffb6",
+    "#80b1d3", "#fdb462", "#b3de69", "#fb8072", "#bebada", "#8dd3c7", "#ffed6f",
+    "#fccde5", "#ccebc5", "#d9d9d9", "#ffffb3", "#fbb4ae", "#b3cde3", "#decbe4",
+    "#fed9a6", "#e5d8bd", "#fddaec", "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3",
+    "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3", "#aec7e8", "#ffbb78", "#98df8a",
+    "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+    "#f4a582", "#92c5de", "#d9f0a3", "#c2a5cf", "#a6dba0", "#fdae61", "#abd9e9",
 )  # fmt: skip
-NO_DEVELOPER = "#e0e0e0"
+"""Light fills (ColorBrewer Set3, Pastel1, Set2, PRGn/RdBu tints, Tableau 20) that all keep
+black text above the WCAG AAA contrast ratio of 7:1."""
 
-EDGE_STYLES: dict[str, dict[str, str]] = {
-    "fineTunedFrom": {"style": "solid", "color": "#333333"},
-    "continuedPretrainingFrom": {"style": "bold", "color": "#1d3557"},
-    "adapterOf": {"style": "dashed", "color": "#6a4c93"},
-    "quantizedFrom": {"style": "dotted", "color": "#555555"},
-    "mergedFrom": {"style": "solid", "color": "#e76f51", "arrowhead": "diamond"},
-    "derivedFrom": {"style": "solid", "color": "#999999"},
-    "successorOf": {"style": "dashed", "color": "#2a9d8f", "arrowhead": "empty"},
-    "trainedOnOutputsOf": {"style": "dotted", "color": "#d62828", "arrowhead": "open"},
-    "investsIn": {"style": "solid", "color": "#2d6a4f"},
-    "owns": {"style": "bold", "color": "#264653", "arrowhead": "odiamond"},
+_ID = "https://w3id.org/llmgraph/id/"
+ORGANIZATION_COLOURS: Mapping[str, str] = {
+    _ID + slug: colour
+    for slug, colour in (
+        # Every developer of the bundled data, most models first. A few wear their brand colour
+        # (Meta blue, Mistral orange, Hugging Face yellow, Anthropic clay, OpenAI grey; grey is
+        # kept for OpenAI and TheBloke's builds); the others were chosen by a search that keeps
+        # developers drawn together apart: in every bundled family diagram they differ by a
+        # CIEDE2000 colour distance of at least 4, in the gallery diagrams by at least 7
+        # (tests/test_render.py checks both).
+        ("meta", "#80b1d3"),
+        ("alibaba-cloud", "#8dd3c7"),
+        ("deepseek", "#f4a582"),
+        ("google-deepmind", "#8dd3c7"),
+        ("mistral-ai", "#fdb462"),
+        ("allen-institute-for-ai", "#ffed6f"),
+        ("google", "#e78ac3"),
+        ("microsoft", "#a6d854"),
+        ("tii", "#98df8a"),
+        ("eleutherai", "#ffd92f"),
+        ("01-ai", "#ff9896"),
+        ("nvidia", "#8da0cb"),
+        ("openai", "#c7c7c7"),
+        ("lmsys", "#e78ac3"),
+        ("thebloke", "#b3b3b3"),
+        ("bigscience", "#fccde5"),
+        ("cerebras", "#ffbb78"),
+        ("mosaicml", "#fb8072"),
+        ("databricks", "#fddaec"),
+        ("nous-research", "#c49c94"),
+        ("stability-ai", "#a6d854"),
+        ("hugging-face", "#ffd92f"),
+        ("moonshot-ai", "#ffd92f"),
+        ("salesforce", "#66c2a5"),
+        ("university-of-washington", "#fddaec"),
+        ("open-orca", "#c2a5cf"),
+        ("openlm-research", "#fccde5"),
+        ("peking-university", "#bebada"),
+        ("together-ai", "#e78ac3"),
+        ("tsinghua-university", "#dbdb8d"),
+        ("anthropic", "#e5c494"),
+        ("garage-baind", "#fb8072"),
+        ("intel", "#fc8d62"),
+        ("singapore-university-of-technology-and-design", "#ffd92f"),
+        ("uc-berkeley", "#66c2a5"),
+        ("upstage", "#decbe4"),
+        ("zhipu-ai", "#f7b6d2"),
+        ("carperai", "#9edae5"),
+        ("cognitivecomputations", "#bebada"),
+        ("discoresearch", "#8dd3c7"),
+        ("embeddedllm", "#98df8a"),
+        ("ilyagusev", "#fbb4ae"),
+        ("mlabonne", "#abd9e9"),
+        ("mohammadothman", "#ccebc5"),
+        ("nexusflow", "#e5d8bd"),
+        ("openaccess-ai-collective", "#ff9896"),
+        ("openpipe", "#e5c494"),
+        ("q-bert", "#e78ac3"),
+        ("sanjiwatsuki", "#f7b6d2"),
+        ("stanford-university", "#a6dba0"),
+        ("teknium", "#ffffb3"),
+        ("tloen", "#fed9a6"),
+        ("weyaxi", "#aec7e8"),
+    )
+}
+"""Curated fills for the organizations of the bundled data (IRI → colour).
+
+Any other organization gets a :data:`PALETTE` colour chosen by a hash of its IRI; either way an
+organization has the same colour in every diagram.
+"""
+
+NO_DEVELOPER = "#ffffff"
+NEUTRAL = "#f2f2f2"
+"""Fill of organizations that develop no model (investors) and of placeholder nodes."""
+PLATFORM = "#dce6f0"
+"""Fill of platforms."""
+
+# ---------------------------------------------------------------------- relations
+
+EDGE_STYLES: Mapping[str, Mapping[str, str]] = {
+    "fineTunedFrom": {"style": "solid", "color": "#3a3a3a"},
+    "continuedPretrainingFrom": {"style": "bold", "color": "#1d3557", "penwidth": "2.2"},
+    "adapterOf": {"style": "dashed", "color": "#7b2cbf"},
+    "quantizedFrom": {"style": "dotted", "color": "#5c636a", "penwidth": "1.8"},
+    "mergedFrom": {"style": "solid", "color": "#e76f51", "penwidth": "1.4"},
+    "derivedFrom": {"style": "solid", "color": "#9a9a9a"},
+    "successorOf": {
+        "style": "dashed",
+        "color": "#2a9d8f",
+        "penwidth": "1.8",
+        "arrowhead": "empty",
+    },
+    "trainedOnOutputsOf": {"style": "dotted", "color": "#c1121f", "penwidth": "1.4"},
+    "investsIn": {"style": "solid", "color": "#2d6a4f", "penwidth": "1.3"},
+    "owns": {"style": "bold", "color": "#264653", "penwidth": "2.4", "arrowhead": "odiamond"},
     "backs": {"style": "solid", "color": "#74c69d"},
     "hostedOn": {"style": "dashed", "color": "#457b9d"},
     "operatedBy": {"style": "dashed", "color": "#8d99ae"},
     "developedBy": {"style": "dotted", "color": "#8d99ae"},
 }
-RELATION_TEXT: dict[str, str] = {
+"""Graphviz edge attributes per relation (the relation's local name)."""
+
+RELATION_TEXT: Mapping[str, str] = {
     "fineTunedFrom": "fine-tuned",
     "continuedPretrainingFrom": "continued pre-training",
     "adapterOf": "adapter",
@@ -90,22 +235,94 @@ RELATION_TEXT: dict[str, str] = {
     "operatedBy": "operates",
     "developedBy": "develops",
 }
+"""How the legend names each relation, read along the drawn arrow."""
+
+_PHRASES: Mapping[str, str] = {
+    "fineTunedFrom": "fine-tuned from",
+    "continuedPretrainingFrom": "continued pre-training of",
+    "adapterOf": "adapter of",
+    "quantizedFrom": "quantized from",
+    "mergedFrom": "merged from",
+    "derivedFrom": "derived from",
+    "successorOf": "successor of",
+    "trainedOnOutputsOf": "trained on outputs of",
+    "investsIn": "invests in",
+    "owns": "owns",
+    "backs": "backs",
+    "hostedOn": "hosted on",
+    "operatedBy": "operated by",
+    "developedBy": "developed by",
+}
+
 # Relations stored child → parent (or model → platform …) that read better drawn the other way.
 _DRAWN_REVERSED = ALL_LINEAGE | {"hostedOn", "operatedBy", "developedBy"}
-_SHAPES = {"model": "box", "organization": "ellipse", "platform": "hexagon", None: "box"}
+_DRAWABLE = frozenset(EDGE_STYLES)
+_COLLAPSIBLE = {"quantizedFrom": ("quantized build", "quantized builds", "quantized")}
+_COLLAPSIBLE["adapterOf"] = ("adapter", "adapters", "adapter")
+_SHAPES = {
+    "model": "box",
+    "organization": "ellipse",
+    "platform": "hexagon",
+    "family": "folder",
+    None: "box",
+}
+_KIND_TEXT = {
+    "model": "rounded box: model",
+    "organization": "ellipse: organization",
+    "platform": "hexagon: platform",
+    "family": "folder: model family",
+}
+_FONT = "Arial,Helvetica,sans-serif"  # Arial first: Graphviz measures with its metrics
+_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+_TOOLTIP_NAMES = 40
+
+
+# ---------------------------------------------------------------------- selections
 
 
 @dataclass
 class Selection:
-    """The nodes and edges to draw: IRIs, and ``(subject, object, relation)`` triples.
+    """The entities and relations to draw.
+
+    Attributes:
+        nodes: IRIs of the entities.
+        edges: ``(subject, object, relation)`` triples, relation as in the mirror
+            (``"fineTunedFrom"`` …), in the stored direction (child → parent).
+        focus: the entities the selection is about (drawn with a thick border).
+        truncated_descendants: for a node at a depth limit, the descendants left out beyond
+            it (drawn as a "… +N more descendants" node).
+        truncated_ancestors: likewise for ancestors ("… +N earlier").
+        description: what was selected, in words (used when the selection is empty).
 
     >>> Selection({"http://e/a"}).nodes
     {'http://e/a'}
+    >>> (Selection({"http://e/a"}) | Selection({"http://e/b"})).nodes == {"http://e/a", "http://e/b"}
+    True
     """
 
     nodes: set[str] = field(default_factory=set)
     edges: set[tuple[str, str, str]] = field(default_factory=set)
     focus: set[str] = field(default_factory=set)
+    truncated_descendants: dict[str, frozenset[str]] = field(default_factory=dict)
+    truncated_ancestors: dict[str, frozenset[str]] = field(default_factory=dict)
+    description: str = ""
+
+    def __or__(self, other: Selection) -> Selection:
+        """Return the union of two selections (nodes, edges, focus and truncations)."""
+        below = dict(self.truncated_descendants)
+        for node, more in other.truncated_descendants.items():
+            below[node] = below.get(node, frozenset()) | more
+        above = dict(self.truncated_ancestors)
+        for node, more in other.truncated_ancestors.items():
+            above[node] = above.get(node, frozenset()) | more
+        nodes = self.nodes | other.nodes
+        # what one selection left out beyond a depth limit and the other drew is not left out
+        below = {n: m - nodes for n, m in below.items() if m - nodes}
+        above = {n: m - nodes for n, m in above.items() if m - nodes}
+        words = " and ".join(d for d in (self.description, other.description) if d)
+        return Selection(
+            nodes, self.edges | other.edges, self.focus | other.focus, below, above, words
+        )
 
 
 def select_lineage(
@@ -124,8 +341,14 @@ def select_lineage(
         name: a model or family.
         up: include ancestors.
         down: include descendants.
-        depth: limit both directions to this many steps.
+        depth: limit both directions to this many steps; what lies beyond is recorded in
+            :attr:`Selection.truncated_descendants` / ``truncated_ancestors`` and drawn as a
+            counted "…" node.
         relations: relations to follow (default :data:`~llmgraph.lineage.ALL_LINEAGE`).
+
+    Raises:
+        UnknownEntityError: ``name`` matches nothing.
+        UsageError: an unknown relation or a negative depth.
 
     >>> from llmgraph import LineageGraph
     >>> sel = select_lineage(LineageGraph.load(), "Alpaca 7B", down=False)
@@ -135,18 +358,126 @@ def select_lineage(
     rels = frozenset(relations) if relations is not None else ALL_LINEAGE
     start = {str(m) for m in lg.members(name)}
     nodes = set(start)
-    if up:
-        nodes |= {a.id for a in ancestors(lg, name, depth=depth, relations=rels)}
-    if down:
-        nodes |= {d.id for d in descendants(lg, name, depth=depth, relations=rels)}
+    up_links = ancestors(lg, name, depth=depth, relations=rels) if up else []
+    down_links = descendants(lg, name, depth=depth, relations=rels) if down else []
+    nodes |= {a.id for a in up_links} | {d.id for d in down_links}
     nodes &= set(lg.nx)
-    return Selection(nodes, _edges_among(lg, nodes, rels), start & nodes)
+    sel = Selection(nodes, _edges_among(lg, nodes, rels), start & nodes)
+    sel.description = f"lineage of {lg.label(lg.resolve(name, kind='model or family'))}"
+    if depth is not None:
+        if up:
+            frontier = [a.id for a in up_links if a.depth == depth] or sorted(start)
+            sel.truncated_ancestors = _beyond(lg, frontier, nodes, rels, up=True)
+        if down:
+            frontier = [d.id for d in down_links if d.depth == depth] or sorted(start)
+            sel.truncated_descendants = _beyond(lg, frontier, nodes, rels, up=False)
+    return sel
+
+
+def select_family(
+    lg: LineageGraph,
+    name: str | URIRef,
+    *,
+    depth: int | None = None,
+    relations: Iterable[str] | None = None,
+) -> Selection:
+    """Select a whole family tree: the roots of ``name`` and everything built on them.
+
+    A root is an ancestor (or ``name`` itself) that was built on nothing, following weight
+    lineage and succession; so the LLaMA family holds Llama 2 and 3 (next generations), Code
+    Llama, and every fine-tune, adapter, merge and quantized build of any of them. Teacher
+    edges (trained on outputs of) between members are drawn but not followed.
+
+    Args:
+        lg: the graph.
+        name: a model or a model family (``"LLaMA"``, ``"Mistral 7B v0.1"``).
+        depth: keep only this many steps below the roots; the rest is counted in "…" nodes.
+        relations: relations to follow (default :data:`~llmgraph.lineage.PATH_RELATIONS`).
+
+    Raises:
+        UnknownEntityError: ``name`` matches nothing.
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> sel = select_family(lg, "Vicuna 13B v1.5")
+    >>> lg.resolve("LLaMA 13B") in {URIRef(n) for n in sel.nodes}  # via Llama 2 13B
+    True
+    """
+    rels = frozenset(relations) if relations is not None else PATH_RELATIONS
+    members = [str(m) for m in lg.members(name)]
+    roots: set[str] = set()
+    for member in members:
+        if member not in lg.nx:
+            continue
+        for node in [member, *(a.id for a in ancestors(lg, member, relations=rels))]:
+            if not any(k in rels for _, _, k in lg.nx.out_edges(node, keys=True)):
+                roots.add(node)
+    nodes = set(roots)
+    steps = dict.fromkeys(roots, 0)  # fewest steps from a root
+    for root in sorted(roots):
+        for link in descendants(lg, root, depth=depth, relations=rels):
+            nodes.add(link.id)
+            steps[link.id] = min(steps.get(link.id, link.depth), link.depth)
+    truncated: dict[str, frozenset[str]] = {}
+    if depth is not None:
+        frontier = [n for n in sorted(nodes) if steps[n] == depth]
+        truncated = _beyond(lg, frontier, nodes, rels, up=False)
+    named = lg.resolve(name, kind="model or family")
+    focus = {str(named)} & nodes  # a named model is highlighted; a named family is not
+    sel = Selection(nodes, _edges_among(lg, nodes, rels | ALL_LINEAGE), focus)
+    sel.truncated_descendants = truncated
+    sel.description = f"family of {lg.label(named)} (roots: {_names(lg, roots)})"
+    return sel
+
+
+def select_organization(lg: LineageGraph, org: str | URIRef, *, bases: bool = True) -> Selection:
+    """Select the models an organization developed and the lineage among them.
+
+    Args:
+        lg: the graph.
+        org: an organization.
+        bases: also the models they were built on that other organizations made (one step:
+            base models, merge parents, teachers).
+
+    Raises:
+        UnknownEntityError: ``org`` matches nothing.
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> sel = select_organization(lg, "LMSYS")
+    >>> str(lg.resolve("Llama 2 13B")) in sel.nodes
+    True
+    """
+    iri = str(lg.resolve(org, kind="organization"))
+    mirror = lg.nx
+    own = {
+        u
+        for u, _, k in mirror.in_edges(iri, keys=True)
+        if k == "developedBy" and mirror.nodes[u].get("kind") == "model"
+    }
+    nodes = set(own)
+    if bases:
+        for model in own:
+            nodes |= {v for _, v, k in mirror.out_edges(model, keys=True) if k in ALL_LINEAGE}
+    sel = Selection(nodes, _edges_among(lg, nodes, ALL_LINEAGE), set())
+    sel.description = f"models developed by {lg.label(iri)}"
+    return sel
 
 
 def select_backing(
     lg: LineageGraph, orgs: Iterable[str | URIRef], *, transitive: bool = False
 ) -> Selection:
     """Select the backers and portfolios of organizations and the backing edges among them.
+
+    When drawn, each backing edge is labelled with the dates and amounts of its rounds.
+
+    Args:
+        lg: the graph.
+        orgs: the organizations at the centre.
+        transitive: follow backing chains (the backers of backers, the portfolio's portfolio).
+
+    Raises:
+        UnknownEntityError: an organization matches nothing.
 
     >>> from llmgraph import LineageGraph
     >>> sel = select_backing(LineageGraph.load(), ["Databricks"])
@@ -161,7 +492,153 @@ def select_backing(
         nodes.add(iri)
         nodes |= {b.id for b in backers(lg, iri, transitive=transitive)}
         nodes |= {p.id for p in portfolio(lg, iri, transitive=transitive)}
-    return Selection(nodes, _edges_among(lg, nodes, BACKING_RELATIONS), focus)
+    sel = Selection(nodes, _edges_among(lg, nodes, BACKING_RELATIONS), focus)
+    sel.description = f"backing network of {_names(lg, focus)}"
+    return sel
+
+
+def select_platform(lg: LineageGraph, platform: str | URIRef) -> Selection:
+    """Select a platform, its operator, the models it hosts and the lineage among them.
+
+    Raises:
+        UnknownEntityError: ``platform`` matches nothing.
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> sel = select_platform(lg, "Amazon Bedrock")
+    >>> sorted({r for _, _, r in sel.edges} & {"hostedOn", "operatedBy"})
+    ['hostedOn', 'operatedBy']
+    """
+    iri = str(lg.resolve(platform, kind="platform"))
+    mirror = lg.nx
+    hosted = {u for u, _, k in mirror.in_edges(iri, keys=True) if k == "hostedOn"}
+    operators = {v for _, v, k in mirror.out_edges(iri, keys=True) if k == "operatedBy"}
+    nodes = {iri} | hosted | operators
+    edges = {(m, iri, "hostedOn") for m in hosted} | {(iri, o, "operatedBy") for o in operators}
+    edges |= _edges_among(lg, hosted, PATH_RELATIONS)
+    sel = Selection(nodes, edges, {iri})
+    sel.description = f"models hosted on {lg.label(iri)}"
+    return sel
+
+
+def select_sparql(
+    lg: LineageGraph, sparql: str, *, bindings: Mapping[str, object] | None = None
+) -> Selection:
+    """Select the entities and edges that a SPARQL query returns.
+
+    * ``CONSTRUCT`` / ``DESCRIBE``: every returned triple whose predicate is a relation of the
+      mirror (``llm:fineTunedFrom``, ``llm:investsIn``, ``llm:hostedOn`` …) becomes an edge;
+      the subject of any other triple that is a model, organization or platform becomes a node.
+    * ``SELECT`` with three or more columns: each row is ``subject, relation, object`` (the
+      first three columns); with two: ``subject, object`` and every mirrored relation between
+      them; with one: entities. When the rows name no edge, every drawable relation among
+      the entities is drawn. Literal cells
+      (labels, dates) and unbound cells are skipped; a row whose relation or object is
+      unbound adds its entities without an edge.
+
+    ``llm:derivedFrom`` and ``llm:backs`` are drawn as the specific relations that entail them.
+
+    Args:
+        lg: the graph.
+        sparql: the query (llmgraph's prefixes are bound).
+        bindings: values bound to variables before evaluation (see :func:`llmgraph.query`).
+
+    Raises:
+        QueryError: the query does not parse or fails.
+        UsageError: an ASK query, or a row whose entity or relation cannot be drawn (the
+            row and column are named).
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> sel = select_sparql(lg, "SELECT ?s ?p ?o WHERE { ?s ?p ?o . "
+    ...     "VALUES ?p { llm:fineTunedFrom } ?s llm:developedBy llmid:lmsys }")
+    >>> sorted({r for _, _, r in sel.edges})
+    ['fineTunedFrom']
+    """
+    result = lg.query(sparql, bindings=dict(bindings or {}))
+    mirror = lg.nx
+    sel = Selection(description="the result of the SPARQL query")
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = result.graph
+        triples = sorted(graph) if graph is not None else []
+        for s, p, o in triples:
+            if isinstance(s, URIRef) and str(s) in mirror:
+                sel.nodes.add(str(s))
+            rel = _relation(p)
+            if rel is not None and isinstance(s, URIRef) and isinstance(o, URIRef):
+                _add_edge(lg, sel, str(s), str(o), rel)
+        return sel
+    if result.type != "SELECT":
+        raise UsageError(
+            f"select_sparql needs a SELECT or CONSTRUCT query that returns entities or edges; "
+            f"got a {result.type} query"
+        )
+    columns = [str(v) for v in result.vars or []]
+    width = min(len(columns), 3)
+    for index, row in enumerate(cast(Iterable[tuple[Node | None, ...]], result), start=1):
+        cells = list(row)[:width]
+        if width == 3 and all(c is not None for c in cells):
+            rel = _relation(cast(Node, cells[1]))
+            if rel is None:
+                raise UsageError(
+                    f"SPARQL row {index}, ?{columns[1]}: {_show(cells[1])} is not a relation "
+                    f"llmgraph can draw; expected one of "
+                    + ", ".join(f"llm:{r}" for r in sorted(_DRAWABLE))
+                )
+            subject = _entity(lg, cells[0], index, columns[0])
+            obj = _entity(lg, cells[2], index, columns[2])
+            _add_edge(lg, sel, subject, obj, rel)
+            continue
+        ends = [
+            _entity(lg, c, index, columns[i])
+            for i, c in enumerate(cells)
+            if c is not None and not isinstance(c, RDFLiteral) and not (width == 3 and i == 1)
+        ]
+        sel.nodes.update(ends)
+        if width == 2 and len(ends) == 2:
+            for rel in sorted(mirror[ends[0]].get(ends[1], {})):
+                if rel in _DRAWABLE:
+                    sel.edges.add((ends[0], ends[1], rel))
+    if width == 1 or not sel.edges:  # entities only: draw what relates them
+        sel.edges = _edges_among(lg, sel.nodes, _DRAWABLE)
+    return sel
+
+
+def _relation(term: Node) -> str | None:
+    if not isinstance(term, URIRef):
+        return None
+    try:
+        name = relation_name(term)
+    except ValueError:
+        return None
+    return name if term in MIRRORED and name in _DRAWABLE else None
+
+
+def _add_edge(lg: LineageGraph, sel: Selection, s: str, o: str, rel: str) -> None:
+    mirror = lg.nx
+    if s not in mirror or o not in mirror:
+        return
+    sel.nodes.update((s, o))
+    have = set(mirror[s].get(o, {}))
+    if rel == "derivedFrom" and have & WEIGHT_RELATIONS:
+        sel.edges.update((s, o, r) for r in sorted(have & WEIGHT_RELATIONS))
+    elif rel == "backs" and have & BACKING_RELATIONS:
+        sel.edges.update((s, o, r) for r in sorted(have & BACKING_RELATIONS))
+    else:
+        sel.edges.add((s, o, rel))
+
+
+def _entity(lg: LineageGraph, term: Node | None, row: int, column: str) -> str:
+    if not isinstance(term, URIRef) or str(term) not in lg.nx:
+        raise UsageError(
+            f"SPARQL row {row}, ?{column}: {_show(term)} is not a model, organization or "
+            "platform of the graph"
+        )
+    return str(term)
+
+
+def _show(term: Node | None) -> str:
+    return "nothing" if term is None else term.n3()
 
 
 def _edges_among(
@@ -174,115 +651,145 @@ def _edges_among(
     return {(u, v, k) for u, v, k in sub.edges(keys=True) if k in allowed}
 
 
-def to_dot(
+def _beyond(
     lg: LineageGraph,
-    selection: Selection,
+    frontier: Iterable[str],
+    nodes: set[str],
+    rels: frozenset[str],
     *,
-    rankdir: Literal["LR", "TB", "RL", "BT"] = "LR",
-    title: str | None = None,
-    legend: bool = True,
-) -> pydot.Dot:
-    """Build the DOT graph for ``selection``; pure and deterministic.
+    up: bool,
+) -> dict[str, frozenset[str]]:
+    walk = ancestors if up else descendants
+    out: dict[str, frozenset[str]] = {}
+    for node in frontier:
+        more = frozenset(link.id for link in walk(lg, node, relations=rels)) - nodes
+        if more:
+            out[node] = more
+    return out
 
-    Raises:
-        RenderError: the selection is empty.
 
-    >>> from llmgraph import LineageGraph
-    >>> lg = LineageGraph.load()
-    >>> dot = to_dot(lg, select_lineage(lg, "Alpaca 7B", down=False))
-    >>> dot.to_string() == to_dot(lg, select_lineage(lg, "Alpaca 7B", down=False)).to_string()
+def _names(lg: LineageGraph, iris: Iterable[str]) -> str:
+    return ", ".join(sorted((lg.label(i) for i in iris), key=str.casefold))
+
+
+# ---------------------------------------------------------------------- colours
+
+
+def organization_colour(org: str) -> str:
+    """Return the fill colour of an organization (by IRI): the same in every diagram.
+
+    Organizations of the bundled data have curated colours (:data:`ORGANIZATION_COLOURS`);
+    any other IRI gets a :data:`PALETTE` colour chosen by a hash of the IRI.
+
+    >>> organization_colour("https://w3id.org/llmgraph/id/meta")
+    '#80b1d3'
+    >>> organization_colour("https://example.org/lab") in PALETTE
     True
     """
-    if not selection.nodes:
-        raise RenderError("nothing to draw: the selection is empty")
-    dot = pydot.Dot("lineage", graph_type="digraph", strict=False)
-    dot.set("rankdir", rankdir)
-    dot.set("fontname", "Helvetica")
-    dot.set("nodesep", "0.25")
-    dot.set("ranksep", "0.45")
-    if title:
-        dot.set("label", _quote(title))
-        dot.set("labelloc", "t")
-        dot.set("fontsize", "18")
-    dot.set_node_defaults(fontname="Helvetica", fontsize="11", style='"filled,rounded"')
-    dot.set_edge_defaults(fontname="Helvetica", fontsize="9", arrowsize="0.7")
-    mirror = lg.nx
-    for node in sorted(selection.nodes):
-        data = mirror.nodes[node]
-        label = str(data.get("label") or node)
-        extra = []
-        if data.get("release_date") is not None:
-            extra.append(str(data["release_date"].year))
-        if data.get("parameter_count"):
-            extra.append(_params(int(data["parameter_count"])))
-        text = label + ("\n" + " · ".join(extra) if extra else "")
-        kind = data.get("kind")
-        attrs = {
-            "label": _quote(text),
-            "shape": _SHAPES.get(kind if isinstance(kind, str) else None, "box"),
-            "fillcolor": _quote(_node_colour(lg, node)),
-            "tooltip": _quote(label),
-        }
-        if kind != "model":
-            attrs["style"] = '"filled"'
-        if node in selection.focus:
-            attrs["penwidth"] = "2.5"
-        dot.add_node(_node(_quote(node), attrs))
-    used: set[str] = set()
-    for s, o, rel in sorted(selection.edges):
-        used.add(rel)
-        tail, head = (o, s) if rel in _DRAWN_REVERSED else (s, o)
-        dot.add_edge(_edge(_quote(tail), _quote(head), EDGE_STYLES.get(rel, {})))
-    if legend and used:
-        _add_legend(dot, sorted(used, key=list(EDGE_STYLES).index))
-    return dot
-
-
-def _add_legend(dot: pydot.Dot, relations: list[str]) -> None:
-    legend = pydot.Subgraph("cluster_legend")
-    for key, value in (("label", '"Legend"'), ("fontsize", "11"), ("color", '"#bbbbbb"')):
-        legend.set(key, value)
-    previous = None
-    for i, rel in enumerate(relations):
-        a, b = f'"legend_{i}_a"', f'"legend_{i}_b"'
-        legend.add_node(_node(a, {"label": '""', "shape": "point", "width": "0.05"}))
-        text = _quote(RELATION_TEXT.get(rel, rel))
-        legend.add_node(_node(b, {"label": text, "shape": "plaintext", "style": '""'}))
-        legend.add_edge(_edge(a, b, EDGE_STYLES.get(rel, {})))
-        if previous is not None:
-            legend.add_edge(_edge(previous, a, {"style": "invis"}))
-        previous = a
-    dot.add_subgraph(legend)
-
-
-def _node(name: str, attrs: dict[str, str]) -> pydot.Node:
-    node = pydot.Node(name)
-    for key, value in attrs.items():
-        node.set(key, value)
-    return node
-
-
-def _edge(tail: str, head: str, attrs: dict[str, str]) -> pydot.Edge:
-    edge = pydot.Edge(tail, head)
-    for key, value in attrs.items():
-        edge.set(key, value)
-    return edge
-
-
-def _node_colour(lg: LineageGraph, node: str) -> str:
-    mirror = lg.nx
-    kind = mirror.nodes[node].get("kind")
-    if kind == "organization":
-        owner = node
-    else:
-        developers = sorted(
-            v for _, v, k in mirror.out_edges(node, keys=True) if k in {"developedBy", "operatedBy"}
-        )
-        if not developers:
-            return NO_DEVELOPER
-        owner = developers[0]
-    digest = hashlib.sha256(owner.encode("utf-8")).digest()
+    if org in ORGANIZATION_COLOURS:
+        return ORGANIZATION_COLOURS[org]
+    digest = hashlib.sha256(org.encode("utf-8")).digest()
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
+
+
+def _tint(colour: str, amount: float) -> str:
+    """Mix ``colour`` with white: 0 keeps it, 1 gives white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(c + (255 - c) * amount) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _darken(colour: str, factor: float) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    h, light, s = colorsys.rgb_to_hls(r, g, b)
+    r2, g2, b2 = colorsys.hls_to_rgb(h, light * factor, s)
+    return "#" + "".join(f"{round(c * 255):02x}" for c in (r2, g2, b2))
+
+
+# ---------------------------------------------------------------------- facts for drawing
+
+
+@dataclass(frozen=True)
+class _Facts:
+    label: str
+    kind: str | None
+    released: dt.date | None
+    parameters: int | None
+    huggingface_id: str | None
+    developers: tuple[str, ...]
+    licences: tuple[str, ...]
+    families: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def developer(self) -> str | None:
+        return self.developers[0] if self.developers else None
+
+
+def _facts(lg: LineageGraph, node: str) -> _Facts:
+    data = lg.nx.nodes[node]
+    ref = URIRef(node)
+    kind = data.get("kind")
+    if kind is None and (ref, RDF.type, LLM.ModelFamily) in lg.rdf:
+        kind = "family"
+    rels = {"developedBy", "operatedBy"}
+    developers = sorted(v for _, v, k in lg.nx.out_edges(node, keys=True) if k in rels)
+    released = data.get("release_date")
+    count = data.get("parameter_count")
+    return _Facts(
+        label=str(data.get("label") or node),
+        kind=kind if isinstance(kind, str) else None,
+        released=released if isinstance(released, dt.date) else None,
+        parameters=int(count) if isinstance(count, int) else None,
+        huggingface_id=str(data["huggingface_id"]) if data.get("huggingface_id") else None,
+        developers=tuple(developers),
+        licences=tuple(sorted(lg.label(str(x)) for x in lg.rdf.objects(ref, LLM.license))),
+        families=tuple(sorted(str(f) for f in lg.rdf.objects(ref, LLM.family))),
+        sources=tuple(sorted(str(s) for s in lg.rdf.objects(ref, DCTERMS.source))),
+    )
+
+
+@dataclass(frozen=True)
+class _Round:
+    date: dt.date | None
+    amount: int | None
+    currency: str | None
+    round: str | None
+    sources: tuple[str, ...]
+
+
+def _rounds(lg: LineageGraph, s: str, rel: str, o: str) -> list[_Round]:
+    """Return the ``rdf:Statement`` nodes that cite ``s rel o``: dates, amounts, rounds, sources."""
+    rdf = lg.rdf
+    predicate = URIRef(str(LLM._NS) + rel)
+    found = []
+    for st in set(rdf.subjects(RDF.subject, URIRef(s))):
+        if (st, RDF.predicate, predicate) not in rdf or (st, RDF.object, URIRef(o)) not in rdf:
+            continue
+        date = _literal(rdf.value(st, LLM.date))
+        amount = _literal(rdf.value(st, LLM.amount))
+        currency = rdf.value(st, LLM.currency)
+        rnd = rdf.value(st, LLM.round)
+        found.append(
+            _Round(
+                date=date if isinstance(date, dt.date) else None,
+                amount=amount if isinstance(amount, int) else None,
+                currency=str(currency) if currency is not None else None,
+                round=str(rnd) if rnd is not None else None,
+                sources=tuple(sorted(str(x) for x in rdf.objects(st, DCTERMS.source))),
+            )
+        )
+    return sorted(found, key=lambda r: (r.date or dt.date.max, r.amount or 0, r.sources))
+
+
+def _literal(term: Node | None) -> object:
+    return term.toPython() if isinstance(term, RDFLiteral) else None
+
+
+def _money(amount: int, currency: str | None) -> str:
+    symbol = _CURRENCY.get(currency or "", "")
+    prefix = symbol or (f"{currency} " if currency else "")
+    return prefix + _params(amount)
 
 
 def _params(count: int) -> str:
@@ -292,40 +799,948 @@ def _params(count: int) -> str:
             return (
                 f"{value:.0f}{suffix}"
                 if value >= 10
-                else f"{value:.1f}".rstrip("0").rstrip(".") + suffix
+                else f"{value:.2f}".rstrip("0").rstrip(".") + suffix
             )
     return str(count)
 
 
-def _quote(text: str) -> str:
+def _period(day: dt.date, unit: Literal["year", "quarter"]) -> str:
+    return str(day.year) if unit == "year" else f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+# ---------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class _Placeholder:
+    """A drawn node that stands for models not drawn one by one."""
+
+    id: str
+    kind: Literal["group", "more", "below", "above"]
+    anchor: str
+    relation: str | None
+    members: frozenset[str]
+
+
+@dataclass
+class _Plan:
+    visible: set[str]
+    placeholders: list[_Placeholder]
+    edges: list[tuple[str, str, str]]  # (tail, head, relation) in drawn direction
+
+
+def _plan(sel: Selection, lg: LineageGraph, collapse: int, max_children: int | None) -> _Plan:
+    """Decide what is drawn one by one, collapsed into counted groups, or behind "…" nodes."""
+    nodes = sel.nodes
+    touching: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for edge in sorted(sel.edges):
+        touching[edge[0]].append(edge)
+        if edge[1] != edge[0]:
+            touching[edge[1]].append(edge)
+    children: dict[str, set[str]] = defaultdict(set)
+    parents: dict[str, set[str]] = defaultdict(set)
+    for s, o, rel in sel.edges:
+        if rel in ALL_LINEAGE and s in nodes and o in nodes and s != o:
+            children[o].add(s)
+            parents[s].add(o)
+
+    # 1. collapse quantized / adapter leaves of one parent into a counted node
+    leaves: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for node in sorted(nodes):
+        edges = touching.get(node, [])
+        if node in sel.focus or node in sel.truncated_descendants or len(edges) != 1:
+            continue
+        s, o, rel = edges[0]
+        if s == node and rel in _COLLAPSIBLE:
+            leaves[(o, rel)].append(node)
+    group_of: dict[str, str] = {}
+    groups: dict[str, _Placeholder] = {}
+    for (parent, rel), members in sorted(leaves.items()):
+        if collapse and len(members) >= collapse:
+            pid = f"group:{rel}:{parent}"
+            groups[pid] = _Placeholder(pid, "group", parent, rel, frozenset(members))
+            for member in members:
+                group_of[member] = pid
+
+    # 2. cap the number of children drawn per parent
+    pinned = set(sel.focus)
+    stack = list(sel.focus)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in pinned:
+                pinned.add(parent)
+                stack.append(parent)
+    cut: dict[str, set[str]] = defaultdict(set)  # child → parents that left it out
+    if max_children is not None:
+        sizes: dict[str, int] = {}
+        for parent in sorted(children):
+            kids = [c for c in children[parent] if c not in group_of]
+            if len(kids) <= max_children:
+                continue
+            for kid in kids:
+                if kid not in sizes:
+                    sizes[kid] = len(_reach(kid, children))
+            ordered = sorted(kids, key=lambda k: _importance(k, pinned, sizes, lg))
+            for kid in ordered[max_children:]:
+                cut[kid].add(parent)
+
+    # 3. hide what is only reachable through cut edges; attribute each to one "…" node
+    hidden: dict[str, str] = {}  # node → parent whose "…" node counts it
+    changed = True
+    while changed:
+        changed = False
+        for node in sorted(nodes):
+            if node in hidden or node in pinned or node in group_of or not parents.get(node):
+                continue
+            ways = parents[node]
+            if all(p in cut.get(node, ()) or p in hidden for p in ways):
+                direct = sorted(p for p in ways if p in cut.get(node, ()) and p not in hidden)
+                hidden[node] = direct[0] if direct else sorted(ways)[0]
+                changed = True
+    for node in list(hidden):  # count each behind the "…" node of its nearest drawn ancestor
+        anchor, seen = hidden[node], {node}
+        while anchor in hidden and anchor not in seen:
+            seen.add(anchor)
+            anchor = hidden[anchor]
+        hidden[node] = anchor
+    for pid, group in list(groups.items()):
+        if group.anchor in hidden:
+            del groups[pid]
+            for member in group.members:
+                hidden[member] = hidden[group.anchor]
+                del group_of[member]
+    more_members: dict[str, set[str]] = defaultdict(set)
+    for node, parent in hidden.items():
+        more_members[parent].add(node)
+        more_members[parent].update(sel.truncated_descendants.get(node, frozenset()))
+    placeholders = list(groups.values())
+    for parent, behind in sorted(more_members.items()):
+        placeholders.append(_Placeholder(f"more:{parent}", "more", parent, None, frozenset(behind)))
+    visible = nodes - set(hidden) - set(group_of)
+    for node, more in sorted(sel.truncated_descendants.items()):
+        if node in visible:
+            placeholders.append(_Placeholder(f"below:{node}", "below", node, None, more))
+    for node, more in sorted(sel.truncated_ancestors.items()):
+        if node in visible:
+            placeholders.append(_Placeholder(f"above:{node}", "above", node, None, more))
+
+    # 4. the drawn edges: between visible nodes, or redirected to the placeholder of a hidden end
+    stand_in = {n: group_of[n] for n in group_of} | {n: f"more:{p}" for n, p in hidden.items()}
+    anchor_of = {ph.id: ph.anchor for ph in placeholders}
+    drawn: set[tuple[str, str, str]] = set()
+    for s, o, rel in sel.edges:
+        if s not in nodes or o not in nodes:
+            continue
+        a, b = stand_in.get(s, s), stand_in.get(o, o)
+        if a == b or (a != s and b != o):
+            continue
+        if (a != s and b == anchor_of.get(a)) or (b != o and a == anchor_of.get(b)):
+            continue  # the placeholder's own edge already joins it to its anchor
+        tail, head = (b, a) if rel in _DRAWN_REVERSED else (a, b)
+        drawn.add((tail, head, rel))
+    for ph in placeholders:
+        if ph.kind == "above":
+            drawn.add((ph.id, ph.anchor, "…"))
+        elif ph.kind == "group":
+            drawn.add((ph.anchor, ph.id, cast(str, ph.relation)))
+        else:
+            drawn.add((ph.anchor, ph.id, "…"))
+    return _Plan(visible, placeholders, sorted(drawn))
+
+
+def _reach(node: str, children: Mapping[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        for kid in children.get(stack.pop(), ()):
+            if kid not in seen:
+                seen.add(kid)
+                stack.append(kid)
+    return seen
+
+
+def _importance(
+    node: str, pinned: set[str], sizes: Mapping[str, int], lg: LineageGraph
+) -> tuple[bool, int, dt.date, str, str]:
+    data = lg.nx.nodes[node]
+    released = data.get("release_date")
+    day = released if isinstance(released, dt.date) else dt.date.max
+    label = str(data.get("label") or node)
+    return (node not in pinned, -sizes.get(node, 0), day, label.casefold(), node)
+
+
+# ---------------------------------------------------------------------- DOT
+
+
+def to_dot(
+    lg: LineageGraph,
+    selection: Selection,
+    *,
+    rankdir: RankDir = "LR",
+    title: str | None = None,
+    legend: bool = True,
+    timeline: Timeline = "auto",
+    clusters: Clusters = "none",
+    collapse: int = 3,
+    max_children: int | None = 12,
+    edge_labels: bool = True,
+    layout: Layout = "auto",
+) -> pydot.Dot:
+    """Build the DOT graph for ``selection``; pure and deterministic.
+
+    Args:
+        lg: the graph.
+        selection: what to draw (see the ``select_*`` functions).
+        rankdir: direction of the time axis: ``LR`` (left to right), ``TB``, ``RL``, ``BT``.
+        title: a title over the diagram.
+        legend: draw the legend (developers, kinds and relations that appear).
+        timeline: one rank per release ``year`` or ``quarter`` with the periods drawn as an
+            axis, ``none``, or ``auto`` (quarters for spans up to four years, years beyond,
+            none when fewer than two models have a release date).
+        clusters: box the models of each ``developer`` or model ``family`` (two or more drawn).
+        collapse: collapse a parent's quantized or adapter leaves into one counted node when
+            there are at least this many (0: never).
+        max_children: draw at most this many children of one parent, the rest behind a
+            "… +N more" node (``None``: no cap).
+        edge_labels: label backing edges with the dates and amounts of their rounds.
+        layout: the Graphviz engine (see :data:`Layout`); ``rankdir`` and ``timeline`` apply
+            to ``dot`` only.
+
+    Returns:
+        A :class:`pydot.Dot`; ``to_string()`` gives the DOT text.
+
+    Raises:
+        RenderError: the selection is empty.
+        UsageError: an option is out of range.
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> dot = to_dot(lg, select_lineage(lg, "Alpaca 7B", down=False))
+    >>> dot.to_string() == to_dot(lg, select_lineage(lg, "Alpaca 7B", down=False)).to_string()
+    True
+    """
+    return _Builder(
+        lg,
+        selection,
+        _Options(
+            rankdir, title, legend, timeline, clusters, collapse, max_children, edge_labels, layout
+        ),
+    ).build()[0]
+
+
+@dataclass(frozen=True)
+class _Options:
+    rankdir: RankDir
+    title: str | None
+    legend: bool
+    timeline: Timeline
+    clusters: Clusters
+    collapse: int
+    max_children: int | None
+    edge_labels: bool
+    layout: Layout
+
+    def check(self) -> None:
+        for name, value, allowed in (
+            ("rankdir", self.rankdir, get_args(RankDir)),
+            ("timeline", self.timeline, get_args(Timeline)),
+            ("clusters", self.clusters, get_args(Clusters)),
+            ("layout", self.layout, get_args(Layout)),
+        ):
+            if value not in allowed:
+                raise UsageError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        if self.collapse < 0:
+            raise UsageError(f"collapse must be 0 (never) or more, got {self.collapse}")
+        if self.max_children is not None and self.max_children < 1:
+            raise UsageError(f"max_children must be 1 or more (or None), got {self.max_children}")
+
+
+class _Builder:
+    def __init__(self, lg: LineageGraph, selection: Selection, options: _Options):
+        options.check()
+        if not selection.nodes:
+            what = f" ({selection.description})" if selection.description else ""
+            raise RenderError(f"nothing to draw: the selection is empty{what}")
+        missing = sorted(n for n in selection.nodes if n not in lg.nx)
+        if missing:
+            raise UsageError(f"the selection names entities not in the graph: {missing[:5]}")
+        self.lg = lg
+        self.sel = selection
+        self.opt = options
+        self.plan = _plan(selection, lg, options.collapse, options.max_children)
+        self.facts = {n: _facts(lg, n) for n in sorted(self.plan.visible)}
+        self.member_facts = {
+            m: _facts(lg, m)
+            for ph in self.plan.placeholders
+            for m in sorted(ph.members)
+            if m in lg.nx
+        }
+        self.layout = options.layout
+        if self.layout == "auto":
+            kinds = {f.kind for f in self.facts.values()}
+            self.layout = (
+                "neato" if kinds == {"organization"} and not self.plan.placeholders else "dot"
+            )
+        self.used_relations: set[str] = set()
+        self.used_developers: set[str] = set()
+        self.used_kinds: set[str] = set()
+        self.used_neutral = False
+        self.ranks: dict[str, list[str]] = {}
+        self.texts: dict[str, str] = {}  # placeholder id → what it says
+
+    # -- entry point
+
+    def build(self) -> tuple[pydot.Dot, _Plan]:
+        dot = pydot.Dot("lineage", graph_type="digraph", strict=False)
+        opt = self.opt
+        settings: list[tuple[str, str]] = [
+            ("fontname", _q(_FONT)),
+            ("bgcolor", _q("white")),
+            ("pad", _q("0.3")),
+            ("outputorder", "edgesfirst"),
+        ]
+        if self.layout == "neato":
+            # a hub-and-spoke network: force-directed, labels beside their edges
+            settings += [
+                ("layout", "neato"),
+                ("overlap", "false"),
+                ("splines", "true"),
+                ("sep", _q("+10")),
+            ]
+        else:
+            settings += [
+                ("rankdir", opt.rankdir),
+                ("newrank", "true"),
+                ("nodesep", _q("0.18")),
+                ("ranksep", _q("0.5" if opt.rankdir in ("LR", "RL") else "0.4")),
+            ]
+        for key, value in settings:
+            dot.set(key, value)
+        dot.set_node_defaults(
+            fontname=_q(_FONT), fontsize="11", style=_q("filled,rounded"), margin=_q("0.1,0.04")
+        )
+        dot.set_edge_defaults(fontname=_q(_FONT), fontsize="8", arrowsize="0.7")
+        if self.layout == "dot":
+            self._add_timeline(dot)
+        self._add_nodes(dot)
+        self._add_placeholders(dot)
+        self._add_edges(dot)
+        self._add_heading(dot)
+        return dot, self.plan
+
+    # -- time axis
+
+    def _unit(self) -> Literal["year", "quarter"] | None:
+        if self.opt.timeline == "none":
+            return None
+        days = sorted(
+            f.released for f in self.facts.values() if f.released is not None and f.kind == "model"
+        )
+        if self.opt.timeline == "year":
+            return "year" if days else None
+        if self.opt.timeline == "quarter":
+            return "quarter" if days else None
+        if len(days) < 2:
+            return None
+        return "quarter" if days[-1].year - days[0].year <= 4 else "year"
+
+    def _add_timeline(self, canvas: pydot.Dot | pydot.Subgraph) -> None:
+        unit = self._unit()
+        if unit is None:
+            return
+        for node, facts in sorted(self.facts.items()):
+            if facts.kind == "model" and facts.released is not None:
+                self.ranks.setdefault(_period(facts.released, unit), []).append(node)
+        periods = sorted(self.ranks)
+        for period in periods:
+            canvas.add_node(
+                _node(
+                    f"time:{period}",
+                    {
+                        "label": _q(period),
+                        "shape": "plaintext",
+                        "style": _q(""),
+                        "fontsize": "13",
+                        "fontcolor": _q("#555555"),
+                        "tooltip": _q(f"released in {period}"),
+                    },
+                )
+            )
+        for a, b in itertools.pairwise(periods):
+            canvas.add_edge(
+                _edge(
+                    f"time:{a}",
+                    f"time:{b}",
+                    {"color": _q("#b0b0b0"), "penwidth": "2", "arrowhead": "vee"},
+                )
+            )
+        for index, period in enumerate(periods):
+            rank = pydot.Subgraph(f"rank_{index}")
+            rank.set("rank", "same")
+            rank.add_node(pydot.Node(_q(f"time:{period}")))
+            for node in self.ranks[period]:
+                rank.add_node(pydot.Node(_q(node)))
+            canvas.add_subgraph(rank)
+
+    # -- nodes
+
+    def _cluster_key(self, node: str) -> str | None:
+        facts = self.facts[node]
+        if facts.kind != "model":
+            return None
+        if self.opt.clusters == "developer":
+            return facts.developer
+        if self.opt.clusters == "family":
+            return facts.families[0] if facts.families else None
+        return None
+
+    def _add_nodes(self, canvas: pydot.Dot | pydot.Subgraph) -> None:
+        members: dict[str, list[str]] = defaultdict(list)
+        for node in sorted(self.facts):
+            key = self._cluster_key(node)
+            if key is not None:
+                members[key].append(node)
+        boxes = {key: nodes for key, nodes in members.items() if len(nodes) >= 2}
+        for index, key in enumerate(sorted(boxes, key=lambda k: (self.lg.label(k).casefold(), k))):
+            cluster = pydot.Subgraph(f"cluster_{index}")
+            if self.opt.clusters == "developer":
+                colour = organization_colour(key)
+            else:
+                owner = self._family_developer(key)
+                colour = organization_colour(owner) if owner else NEUTRAL
+            for attr, value in (
+                ("label", _q(self.lg.label(key))),
+                ("style", _q("rounded,filled")),
+                ("color", _q(_darken(colour, 0.8))),
+                ("fillcolor", _q(_tint(colour, 0.82))),
+                ("fontsize", "12"),
+                ("fontcolor", _q("#333333")),
+                ("labeljust", "l"),
+                ("penwidth", "1.2"),
+            ):
+                cluster.set(attr, value)
+            for node in boxes[key]:
+                cluster.add_node(self._node(node))
+            canvas.add_subgraph(cluster)
+        boxed = {n for nodes in boxes.values() for n in nodes}
+        for node in sorted(self.facts):
+            if node not in boxed:
+                canvas.add_node(self._node(node))
+
+    def _family_developer(self, family: str) -> str | None:
+        found = sorted(
+            v for _, v, k in self.lg.nx.out_edges(family, keys=True) if k == "developedBy"
+        )
+        return found[0] if found else None
+
+    def _colour(self, node: str, facts: _Facts) -> str:
+        if facts.kind == "platform":
+            return PLATFORM
+        if facts.kind == "organization":
+            develops = any(
+                k == "developedBy" and self.lg.nx.nodes[u].get("kind") == "model"
+                for u, _, k in self.lg.nx.in_edges(node, keys=True)
+            )
+            if develops:
+                return organization_colour(node)
+            self.used_neutral = True
+            return NEUTRAL
+        if facts.developer is None:
+            return NO_DEVELOPER
+        self.used_developers.add(facts.developer)
+        return organization_colour(facts.developer)
+
+    def _node(self, node: str) -> pydot.Node:
+        facts = self.facts[node]
+        self.used_kinds.add(facts.kind or "model")
+        focus = node in self.sel.focus
+        details = []
+        if facts.released is not None:
+            details.append(facts.released.strftime("%Y-%m"))
+        if facts.parameters:
+            details.append(_params(facts.parameters))
+        label = _html_label(facts.label, " · ".join(details), bold=focus)
+        attrs = {
+            "label": label,
+            "shape": _SHAPES.get(facts.kind, "box"),
+            "fillcolor": _q(self._colour(node, facts)),
+            "tooltip": _q(self._tooltip(facts)),
+            "color": _q("#222222" if focus else "#555555"),
+            "penwidth": "2.4" if focus else "1",
+        }
+        if facts.kind not in ("model", None):
+            attrs["style"] = _q("filled")
+        url = _url(facts)
+        if url:
+            attrs["URL"] = _q(url)
+            attrs["target"] = _q("_blank")
+        return _node(node, attrs)
+
+    def _tooltip(self, facts: _Facts) -> str:
+        lines = [facts.label]
+        if facts.kind == "model":
+            if facts.developers:
+                lines.append("developer: " + _names(self.lg, facts.developers))
+            lines.append(
+                "released: " + (facts.released.isoformat() if facts.released else "unknown")
+            )
+            lines.append(
+                "parameters: "
+                + (
+                    f"{_params(facts.parameters)} ({facts.parameters:,})"
+                    if facts.parameters
+                    else "unknown"
+                )
+            )
+            lines.append("licence: " + (", ".join(facts.licences) or "unknown"))
+            if facts.huggingface_id:
+                lines.append(f"Hugging Face: {facts.huggingface_id}")
+        elif facts.kind == "platform" and facts.developers:
+            lines.append("operated by " + _names(self.lg, facts.developers))
+        source = _preferred_source(facts.sources)
+        if source:
+            lines.append("source: " + source)
+        return "\n".join(lines)
+
+    # -- placeholders
+
+    def _add_placeholders(self, canvas: pydot.Dot | pydot.Subgraph) -> None:
+        for ph in sorted(self.plan.placeholders, key=lambda p: p.id):
+            count = len(ph.members)
+            names = sorted(
+                (self.member_facts[m].label if m in self.member_facts else m) for m in ph.members
+            )
+            shown = names[:_TOOLTIP_NAMES]
+            if len(names) > len(shown):
+                shown.append(f"and {len(names) - len(shown)} more")
+            anchor = self.lg.label(ph.anchor)
+            attrs: dict[str, str] = {}
+            if ph.kind == "group":
+                one, many, _ = _COLLAPSIBLE[cast(str, ph.relation)]
+                text = f"+{count} {one if count == 1 else many}"
+                devs = sorted({self.member_facts[m].developer or "" for m in ph.members} - {""})
+                sub = (
+                    f"by {self.lg.label(devs[0])}"
+                    if len(devs) == 1
+                    else (f"by {len(devs)} developers" if devs else "")
+                )
+                colour = NEUTRAL
+                if len(devs) == 1:
+                    colour = organization_colour(devs[0])
+                    self.used_developers.add(devs[0])
+                head = f"{count} {one if count == 1 else many} of {anchor}"
+                attrs = {
+                    "label": _html_label(text, sub),
+                    "shape": "box3d" if count > 1 else "box",
+                    "style": _q("filled"),
+                    "fillcolor": _q(colour),
+                    "color": _q("#777777"),
+                }
+                hf = self.facts[ph.anchor].huggingface_id if ph.anchor in self.facts else None
+                if hf:
+                    kind = "quantized" if ph.relation == "quantizedFrom" else "adapter"
+                    attrs["URL"] = _q(f"https://huggingface.co/models?other=base_model:{kind}:{hf}")
+                    attrs["target"] = _q("_blank")
+            else:
+                text = {
+                    "more": f"… +{count} more",
+                    "below": f"… +{count} more descendant{'s' if count != 1 else ''}",
+                    "above": f"… +{count} earlier ancestor{'s' if count != 1 else ''}",
+                }[ph.kind]
+                head = {
+                    "more": f"{count} more built on {anchor} (not drawn: max_children)",
+                    "below": f"{count} more descendants of {anchor} beyond the depth limit",
+                    "above": f"{count} more ancestors of {anchor} beyond the depth limit",
+                }[ph.kind]
+                attrs = {
+                    "label": _q(text),
+                    "shape": "box",
+                    "style": _q("dashed,rounded"),
+                    "color": _q("#888888"),
+                    "fontcolor": _q("#444444"),
+                }
+            attrs["tooltip"] = _q("\n".join([head + ":", *shown]))
+            self.texts[ph.id] = head.split(" (", 1)[0] + ":"
+            canvas.add_node(_node(ph.id, attrs))
+
+    # -- edges
+
+    def _add_edges(self, canvas: pydot.Dot | pydot.Subgraph) -> None:
+        def label(node: str) -> str:
+            return self.lg.label(node) if node in self.lg.nx else self.texts.get(node, node)
+
+        for tail, head, rel in self.plan.edges:
+            if rel == "…":
+                attrs = {"style": "dashed", "color": _q("#999999"), "arrowhead": "none"}
+                canvas.add_edge(_edge(tail, head, attrs))
+                continue
+            self.used_relations.add(rel)
+            attrs = {k: _q(v) for k, v in EDGE_STYLES.get(rel, {}).items()}
+            subject, obj = (head, tail) if rel in _DRAWN_REVERSED else (tail, head)
+            tip = f"{label(subject)} {_PHRASES[rel]} {label(obj)}"
+            if rel in BACKING_RELATIONS | {"hostedOn"} and subject in self.lg.nx:
+                rounds = _rounds(self.lg, subject, rel, obj)
+                if rounds:
+                    tip += "\n" + "\n".join(_round_text(r, rel) for r in rounds)
+                    first = next((r.sources[0] for r in rounds if r.sources), None)
+                    if first:
+                        attrs["URL"] = _q(first)
+                        attrs["target"] = _q("_blank")
+                    text = _edge_label(rounds) if self.opt.edge_labels else ""
+                    if text and rel in BACKING_RELATIONS:
+                        attrs["label"] = _q(text)
+                        attrs["fontcolor"] = _q(_darken(EDGE_STYLES[rel]["color"], 0.9))
+            if self._backwards(tail, head):
+                attrs["constraint"] = "false"  # data says the child came first: do not fight it
+            attrs["tooltip"] = _q(tip)
+            canvas.add_edge(_edge(tail, head, attrs))
+
+    def _backwards(self, tail: str, head: str) -> bool:
+        a = self.facts[tail].released if tail in self.facts else None
+        b = self.facts[head].released if head in self.facts else None
+        return a is not None and b is not None and b < a
+
+    # -- legend
+
+    def _add_heading(self, dot: pydot.Dot) -> None:
+        sections = self._legend_sections() if self.opt.legend else []
+        per_row = min(6, max((len(cells) for _, cells in sections), default=1))
+        width = 1 + 2 * per_row + 1  # header, (sample, text) pairs, and a filler column
+        # Graphviz spreads a table's spare width over all its columns, which would pull the
+        # legend apart under a long title: a filler column as wide as the difference absorbs it.
+        texts = [0.0] * per_row
+        heads = 0.0
+        for name, cells in sections:
+            heads = max(heads, _text_width(name, 10, bold=True))
+            for index, (_, text) in enumerate(cells):
+                column = index % per_row
+                texts[column] = max(texts[column], _text_width(text, 10))
+        legend_width = heads + sum(30 + w + 12 for w in texts) if sections else 0.0
+        title_width = _text_width(self.opt.title, 20) if self.opt.title else 0.0
+        filler = max(1, round(title_width - legend_width))
+        rows: list[str] = []
+        if self.opt.title:
+            rows.append(
+                f'<TR><TD COLSPAN="{width}" ALIGN="LEFT"><FONT POINT-SIZE="20">'
+                f"{_h(self.opt.title)}</FONT></TD></TR>"
+            )
+        for name, cells in sections:
+            lines = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+            for index, line in enumerate(lines):
+                head = ""
+                if index == 0:
+                    head = (
+                        f'<TD ROWSPAN="{len(lines)}" ALIGN="RIGHT" VALIGN="TOP">'
+                        f"<B>{_h(name)}</B></TD>"
+                    )
+                pad = '<TD COLSPAN="2"></TD>' * (per_row - len(line))
+                fill = f'<TD WIDTH="{filler}"></TD>' if index == 0 else "<TD></TD>"
+                rows.append(f"<TR>{head}{''.join(c for c, _ in line)}{pad}{fill}</TR>")
+        if not rows:
+            return
+        rows.append(f'<TR><TD COLSPAN="{width}" HEIGHT="6"></TD></TR>')
+        table = (
+            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1">'
+            + "".join(rows)
+            + "</TABLE>>"
+        )
+        dot.set("label", table)
+        dot.set("labelloc", "t")
+        dot.set("labeljust", "l")
+        dot.set("fontsize", "10")
+
+    def _legend_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Return the legend's sections: name, then (cells, text) per entry, only what is drawn."""
+        sections: list[tuple[str, list[tuple[str, str]]]] = []
+        developers = sorted(self.used_developers, key=lambda d: (self.lg.label(d).casefold(), d))
+        if developers:
+            cells = [
+                (_swatch(organization_colour(d)) + _legend_text(self.lg.label(d)), self.lg.label(d))
+                for d in developers
+            ]
+            sections.append(("Developer", cells))
+        relations = sorted(self.used_relations, key=list(EDGE_STYLES).index)
+        if relations:
+            entries = [(_relation_cell(rel), RELATION_TEXT.get(rel, rel)) for rel in relations]
+            sections.append(("Relation", entries))
+        nodes: list[tuple[str, str]] = []
+        if len(self.used_kinds) > 1:
+            for kind in (k for k in _KIND_TEXT if k in self.used_kinds):
+                text = _KIND_TEXT[kind]
+                nodes.append((f'<TD COLSPAN="2" ALIGN="LEFT">{_h(text)}</TD>', text[:-6]))
+        if self.used_neutral:
+            text = "organization without models"
+            nodes.append((_swatch(NEUTRAL) + _legend_text(text), text))
+        if nodes:
+            sections.append(("Node", nodes))
+        return sections
+
+
+def _text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Estimate the width in points of ``text`` in Arial (close enough to size a filler)."""
+    narrow, wide = set("iljtfrI.,:;'!|() "), set("mwMWQGOCDHNU@%")
+    ems = sum(
+        0.28 if c in narrow else 0.8 if c in wide else 0.62 if c.isupper() else 0.54 for c in text
+    )
+    return ems * size * (1.08 if bold else 1.0)
+
+
+def _legend_text(text: str) -> str:
+    return f'<TD ALIGN="LEFT">{_h(text)}</TD>'
+
+
+def _swatch(colour: str) -> str:
+    return (
+        f'<TD BGCOLOR="{colour}" BORDER="1" COLOR="#777777" WIDTH="30" HEIGHT="12" '
+        'FIXEDSIZE="TRUE"></TD>'
+    )
+
+
+def _relation_cell(rel: str) -> str:
+    style = EDGE_STYLES.get(rel, {})
+    line = {"dashed": ' STYLE="dashed"', "dotted": ' STYLE="dotted"'}.get(
+        style.get("style", ""), ""
+    )
+    width = max(2 if line else 1, round(float(style.get("penwidth", "1"))))
+    colour = style.get("color", "#000000")
+    return (
+        f'<TD SIDES="B" BORDER="{width}" COLOR="{colour}"{line} WIDTH="30" HEIGHT="8" '
+        'FIXEDSIZE="TRUE"></TD>' + _legend_text(RELATION_TEXT.get(rel, rel))
+    )
+
+
+def _round_text(r: _Round, rel: str) -> str:
+    parts = [r.date.isoformat() if r.date else "date n/a"]
+    if r.amount is not None:
+        parts.append(_money(r.amount, r.currency))
+    elif rel == "investsIn":
+        parts.append("amount undisclosed")
+    if r.round:
+        parts.append(r.round)
+    parts.append("source: " + r.sources[0] if r.sources else "no source")
+    return " · ".join(parts)
+
+
+def _edge_label(rounds: list[_Round]) -> str:
+    lines = []
+    for r in rounds:
+        bits = []
+        if r.date:
+            bits.append(r.date.strftime("%Y-%m"))
+        if r.amount is not None:
+            bits.append(_money(r.amount, r.currency))
+        if bits:
+            lines.append(" ".join(bits))
+    if len(lines) > 3:
+        lines = [*lines[:2], f"+{len(lines) - 2} more rounds"]
+    return "\n".join(lines)
+
+
+def _url(facts: _Facts) -> str | None:
+    if facts.huggingface_id:
+        return f"https://huggingface.co/{facts.huggingface_id}"
+    return _preferred_source(facts.sources)
+
+
+def _preferred_source(sources: Iterable[str]) -> str | None:
+    """Pick the source to link: a Hugging Face page, then a paper, then the first URL."""
+    found = list(sources)
+    if not found:
+        return None
+    return sorted(found, key=lambda s: ("huggingface.co" not in s, "arxiv.org" not in s, s))[0]
+
+
+def _html_label(name: str, detail: str, *, bold: bool = False) -> str:
+    lines = _wrap(name)
+    text = "<BR/>".join(_h(line) for line in lines)
+    if bold:
+        text = f"<B>{text}</B>"
+    if detail:
+        text += f'<BR/><FONT POINT-SIZE="9" COLOR="#333333">{_h(detail)}</FONT>'
+    return f"<{text}>"
+
+
+def _wrap(name: str, width: int = 24) -> list[str]:
+    """Split a long name into balanced lines (no line much longer than ``width``)."""
+    if len(name) <= width:
+        return [name]
+    count = -(-len(name) // width)
+    for target in range(-(-len(name) // count), len(name) + 1):
+        lines = textwrap.wrap(name, target, break_long_words=False, break_on_hyphens=False)
+        if len(lines) <= count:
+            return lines
+    return [name]
+
+
+def _h(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _node(name: str, attrs: Mapping[str, str]) -> pydot.Node:
+    node = pydot.Node(_q(name))
+    for key, value in attrs.items():
+        node.set(key, value)
+    return node
+
+
+def _edge(tail: str, head: str, attrs: Mapping[str, str]) -> pydot.Edge:
+    edge = pydot.Edge(_q(tail), _q(head))
+    for key, value in attrs.items():
+        edge.set(key, value)
+    return edge
+
+
+# ---------------------------------------------------------------------- Graphviz
+
+_INSTALL = (
+    "install Graphviz (apt-get install graphviz, dnf install graphviz, brew install graphviz, "
+    "conda install graphviz, or https://graphviz.org/download/) or write DOT with format='dot'"
+)
 
 
 def run_graphviz(dot_source: str, fmt: Format, *, program: str = "dot") -> bytes:
     """Run Graphviz on DOT text and return the output file's bytes.
 
+    Args:
+        dot_source: the DOT text.
+        fmt: ``svg``, ``png``, ``pdf``, or ``dot`` (returns the text itself, no Graphviz).
+        program: the Graphviz layout program.
+
     Raises:
         RenderError: the program is not installed, or it failed (its stderr is included).
+        UsageError: an unknown format.
 
     >>> run_graphviz("digraph { a -> b }", "svg").startswith(b"<?xml")
     True
     """
+    if fmt not in get_args(Format):
+        raise UsageError(f"image format must be one of {', '.join(get_args(Format))}; got {fmt!r}")
     if fmt == "dot":
         return dot_source.encode("utf-8")
     exe = shutil.which(program)
     if exe is None:
-        raise RenderError(
-            f"Graphviz program {program!r} not found on PATH; install Graphviz "
-            "(apt-get install graphviz, brew install graphviz, conda install graphviz) "
-            "or write DOT with format='dot'"
+        raise RenderError(f"Graphviz program {program!r} not found on PATH; {_INSTALL}")
+    try:
+        proc = subprocess.run(
+            [exe, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, check=False
         )
-    proc = subprocess.run(
-        [exe, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, check=False
-    )
+    except OSError as exc:
+        raise RenderError(f"could not run Graphviz program {exe}: {exc}; {_INSTALL}") from exc
     if proc.returncode != 0:
-        stderr = proc.stderr.decode("utf-8", "replace").strip()
-        raise RenderError(f"{program} -T{fmt} failed (exit {proc.returncode}): {stderr}")
+        stderr = proc.stderr.decode("utf-8", "replace").strip() or "(no stderr)"
+        raise RenderError(
+            f"{program} -T{fmt} failed (exit {proc.returncode}): {stderr}\n"
+            f"(if Graphviz itself is broken, re-install it: {_INSTALL})"
+        )
     return proc.stdout
+
+
+class DrawOptions(TypedDict, total=False):
+    """The drawing options of :func:`to_dot`, accepted by :func:`diagram` and :func:`render`."""
+
+    rankdir: RankDir
+    title: str | None
+    legend: bool
+    timeline: Timeline
+    clusters: Clusters
+    collapse: int
+    max_children: int | None
+    edge_labels: bool
+    layout: Layout
+
+
+class Diagram:
+    """A built diagram: its DOT, what each placeholder stands for, and its renderings.
+
+    Displays inline in Jupyter (``_repr_svg_``). Build one with :func:`diagram`.
+
+    Attributes:
+        dot: the :class:`pydot.Dot`.
+        source: the DOT text (deterministic).
+        drawn: IRIs of the entities drawn one by one.
+        placeholders: id of each collapsed or "…" node → the IRIs it stands for.
+    """
+
+    def __init__(
+        self, dot: pydot.Dot, drawn: Iterable[str], placeholders: Mapping[str, frozenset[str]]
+    ):
+        self.dot = dot
+        self.source: str = dot.to_string()
+        self.drawn: frozenset[str] = frozenset(drawn)
+        self.placeholders: dict[str, frozenset[str]] = dict(placeholders)
+        self._svg: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"<Diagram: {len(self.drawn)} entities drawn, {len(self.placeholders)} placeholders>"
+
+    def pipe(self, fmt: Format = "svg") -> bytes:
+        """Return the diagram as ``svg``, ``png``, ``pdf`` or ``dot`` bytes.
+
+        Raises:
+            RenderError: Graphviz is missing or failed.
+        """
+        if fmt == "svg":
+            if self._svg is None:
+                self._svg = run_graphviz(self.source, "svg")
+            return self._svg
+        return run_graphviz(self.source, fmt)
+
+    def save(self, path: Path | str, *, fmt: Format | None = None) -> Path:
+        """Write the diagram to ``path``, in ``fmt`` or the format its suffix names.
+
+        Nothing is written when Graphviz fails.
+
+        Raises:
+            UsageError: no ``fmt`` and the suffix is not .svg, .png, .pdf or .dot.
+            RenderError: Graphviz is missing or failed, or the file cannot be written.
+        """
+        target = Path(path)
+        chosen = fmt or target.suffix.lstrip(".").lower()
+        if chosen not in get_args(Format):
+            raise UsageError(f"cannot tell the image format from {target}; pass fmt=")
+        data = self.pipe(cast(Format, chosen))
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        return target
+
+    def _repr_svg_(self) -> str:
+        return self.pipe("svg").decode("utf-8")
+
+
+def diagram(lg: LineageGraph, selection: Selection, **options: Unpack[DrawOptions]) -> Diagram:
+    """Build a :class:`Diagram` of ``selection`` (options as for :func:`to_dot`).
+
+    Raises:
+        RenderError: the selection is empty.
+        UsageError: an option is out of range.
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> d = diagram(lg, select_family(lg, "LLaMA"))
+    >>> sorted(d.placeholders)
+    ['group:quantizedFrom:https://w3id.org/llmgraph/id/llama-2-7b-chat']
+    >>> d._repr_svg_().startswith("<?xml")
+    True
+    """
+    opts = _Options(
+        rankdir=options.get("rankdir", "LR"),
+        title=options.get("title"),
+        legend=options.get("legend", True),
+        timeline=options.get("timeline", "auto"),
+        clusters=options.get("clusters", "none"),
+        collapse=options.get("collapse", 3),
+        max_children=options.get("max_children", 12),
+        edge_labels=options.get("edge_labels", True),
+        layout=options.get("layout", "auto"),
+    )
+    dot, plan = _Builder(lg, selection, opts).build()
+    return Diagram(dot, plan.visible, {p.id: p.members for p in plan.placeholders})
 
 
 def render(
@@ -334,10 +1749,16 @@ def render(
     *,
     fmt: Format = "svg",
     out: Path | str | None = None,
-    rankdir: Literal["LR", "TB", "RL", "BT"] = "LR",
-    title: str | None = None,
+    **options: Unpack[DrawOptions],
 ) -> bytes:
     """Draw ``selection`` as DOT, SVG, PNG or PDF; write it to ``out`` if given.
+
+    Args:
+        lg: the graph.
+        selection: what to draw.
+        fmt: the output format.
+        out: a file to write.
+        options: drawing options, as for :func:`to_dot`.
 
     Returns:
         The rendered bytes.
@@ -350,7 +1771,11 @@ def render(
     >>> b"Vicuna 13B v1.5" in render(lg, select_lineage(lg, "Vicuna 13B v1.5"))
     True
     """
-    data = run_graphviz(to_dot(lg, selection, rankdir=rankdir, title=title).to_string(), fmt)
+    made = diagram(lg, selection, **options)
+    data = made.pipe(fmt)
     if out is not None:
-        Path(out).write_bytes(data)
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:
+            raise RenderError(f"cannot write {out}: {exc.strerror or exc}") from exc
     return data

@@ -86,6 +86,9 @@ class LLM(DefinedNamespace):
     amount: URIRef
     currency: URIRef
     round: URIRef
+    # imported facts
+    trainingDataset: URIRef
+    inferred: URIRef
 
 
 WEIGHT_LINEAGE: Final[tuple[URIRef, ...]] = (

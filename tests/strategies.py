@@ -66,3 +66,33 @@ def edits(draw: st.DrawFn, n_models: int = 8) -> list[tuple[str, Triple]]:
 literal_texts = st.text(
     alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20
 )
+
+
+@st.composite
+def described_lineage_graphs(draw: st.DrawFn, max_models: int = 8) -> list[Triple]:
+    """Triples of :func:`lineage_graphs` plus the attributes exporters must carry.
+
+    Random text aliases, language-tagged notes, release dates, parameter counts and Hub ids,
+    so that a round trip through a serialization is tested on awkward literals too.
+    """
+    import datetime as dt
+
+    from rdflib import SKOS, XSD
+
+    triples = draw(lineage_graphs(max_models=max_models))
+    models = sorted({s for s, p, _ in triples if p == RDF.type and isinstance(s, URIRef)})
+    for m in models:
+        if draw(st.booleans()):
+            triples.append((m, SKOS.altLabel, Literal(draw(literal_texts))))
+        if draw(st.booleans()):
+            text = draw(literal_texts)
+            triples.append((m, SKOS.note, Literal(text, lang=draw(st.sampled_from(["en", "fr"])))))
+        if draw(st.booleans()):
+            day = draw(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
+            triples.append((m, LLM.releaseDate, Literal(day.isoformat(), datatype=XSD.date)))
+        if draw(st.booleans()):
+            count = draw(st.integers(min_value=1, max_value=10**13))
+            triples.append((m, LLM.parameterCount, Literal(count, datatype=XSD.integer)))
+        if draw(st.booleans()):
+            triples.append((m, LLM.huggingFaceId, Literal(f"gen/model-{m.rsplit('/', 1)[-1]}")))
+    return triples

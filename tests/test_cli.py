@@ -139,6 +139,90 @@ def test_render_backing_dot(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert target.read_text().startswith("digraph lineage {")
 
 
+def test_render_selections_and_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`render --family/--organization/--platform/--sparql` select; the options reach the DOT."""
+    dot = tmp_path / "x.dot"
+    code, out, _ = run(
+        capsys, *TINY_ARGS, "render", "--family", "Tuned 7B", "--collapse", "1", "-o", str(dot)
+    )
+    assert code == 0
+    assert out == f"wrote {dot} (8 nodes, 7 edges; 2 in collapsed groups)\n"
+    assert f'"group:quantizedFrom:{T}tuned"' in dot.read_text()
+    run(
+        capsys,
+        *TINY_ARGS,
+        "render",
+        "--organization",
+        "Tiny Lab",
+        "--no-bases",
+        "--clusters",
+        "developer",
+        "--rankdir",
+        "TB",
+        "--timeline",
+        "year",
+        "-o",
+        str(dot),
+    )
+    text = dot.read_text()
+    assert "subgraph cluster_0" in text and "rankdir=TB" in text and '"time:2023"' in text
+    assert f'"{T}base"' not in text
+    run(capsys, *TINY_ARGS, "render", "--platform", "Tiny Cloud", "--no-legend", "-o", str(dot))
+    assert f'"{T}cloud" -> "{T}base-chat"' in dot.read_text()
+    assert "label=<<TABLE" not in dot.read_text()
+    query = tmp_path / "q.rq"
+    query.write_text("CONSTRUCT { ?s llm:owns ?o } WHERE { ?s llm:owns ?o }")
+    code, out, _ = run(capsys, *TINY_ARGS, "render", "--sparql", str(query), "-o", str(dot))
+    assert out.startswith(f"wrote {dot} (2 nodes, 1 edges)")
+    run(capsys, *TINY_ARGS, "render", "Base 7B", "--max-children", "1", "-o", str(dot))
+    assert f'"more:{T}base"' in dot.read_text()
+
+
+def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Bad render command lines exit 1 and say what was wrong; nothing is written."""
+    target = tmp_path / "x.svg"
+    for argv, message in [
+        (["render", "-o", str(target)], "render needs at least one name (or --sparql FILE)"),
+        (
+            ["render", "--sparql", str(tmp_path / "none.rq"), "-o", str(target)],
+            "cannot read query file",
+        ),
+        (["render", "--organization", "Big Fund", "-o", str(target)], "nothing to draw"),
+        (["render", "Base 7B", "--collapse", "-1", "-o", str(target)], "collapse must be 0"),
+    ]:
+        code, _, err = run(capsys, *TINY_ARGS, *argv)
+        assert code == 1 and message in err, (argv, err)
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?s WHERE { ?s a llm:Model }")
+    code, _, err = run(capsys, *TINY_ARGS, "render", "Base 7B", "--sparql", str(query), "-o", "x")
+    assert code == 1 and "drop the names" in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("stem", "argv"),
+    [
+        ("llama-family", ["--family", "LLaMA"]),
+        ("mistral-family", ["--family", "Mistral"]),
+        ("backing-network", ["--backing", "OpenAI", "Anthropic", "Mistral AI", "Hugging Face"]),
+        ("teachers", ["--sparql", "examples/gallery/teachers.rq"]),
+    ],
+)
+def test_render_reproduces_the_gallery(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, stem: str, argv: list[str]
+) -> None:
+    """The command lines in examples/gallery/README.md give the committed gallery DOT."""
+    gallery = Path(__file__).resolve().parent.parent / "examples" / "gallery"
+    lines = (gallery / "README.md").read_text(encoding="utf-8").splitlines()
+    command = next(i for i, line in enumerate(lines) if f"-o {stem}.svg" in line)
+    assert lines[command].startswith(f"llmgraph render {argv[0]}")
+    title = lines[command + 1].split('--title "', 1)[1].rstrip('"')
+    target = tmp_path / f"{stem}.dot"
+    argv = [a.replace("examples/", str(gallery.parent) + "/") for a in argv]
+    assert run(capsys, "render", *argv, "--title", title, "-o", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8") == (gallery / f"{stem}.dot").read_text("utf-8")
+
+
 def test_validate_and_stats(capsys: pytest.CaptureFixture[str]) -> None:
     """`validate` exits 0 on conforming data and 1 otherwise; `stats` counts."""
     assert run(capsys, *TINY_ARGS, "validate")[0] == 0

@@ -19,8 +19,8 @@ from llmgraph import (
     portfolio,
 )
 from llmgraph.lineage import Link
-from llmgraph.vocab import LLM
 from llmgraph.store import Triple
+from llmgraph.vocab import LLM
 
 from .strategies import lineage_graphs
 

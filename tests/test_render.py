@@ -1,31 +1,183 @@
-"""Diagrams: deterministic DOT, real SVG/PNG/PDF through Graphviz, typed errors."""
+"""Diagrams: selections, encodings, collapsing, links, determinism, formats and errors.
+
+Most checks parse the SVG that Graphviz really produced (xml.etree), so they prove what a reader
+sees: the nodes and edges drawn, the legend entries, the links and tooltips, the counts in the
+collapsed and "…" nodes.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
+import itertools
+import math
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+import pydot
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
 
-from llmgraph import LineageGraph, RenderError, render, select_backing, select_lineage, to_dot
-from llmgraph.render import PALETTE, Selection, run_graphviz
+from llmgraph import (
+    LineageGraph,
+    RenderError,
+    UsageError,
+    diagram,
+    render,
+    select_backing,
+    select_family,
+    select_lineage,
+    select_organization,
+    select_platform,
+    select_sparql,
+    to_dot,
+)
+from llmgraph.render import (
+    NEUTRAL,
+    ORGANIZATION_COLOURS,
+    PALETTE,
+    PLATFORM,
+    Diagram,
+    Selection,
+    organization_colour,
+    run_graphviz,
+)
+from llmgraph.vocab import LLM
+
+from .conftest import REPO, TINY
+from .strategies import lineage_graphs
 
 T = "https://example.org/tiny/"
+ID = "https://w3id.org/llmgraph/id/"
 SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+GALLERY = REPO / "examples" / "gallery"
 
 
-def _svg_groups(svg: bytes, cls: str) -> list[str]:
-    root = ET.fromstring(svg)
-    titles = []
-    for g in root.iter(f"{SVG}g"):
-        if g.get("class") == cls:
-            title = g.find(f"{SVG}title")
-            titles.append(title.text if title is not None and title.text else "")
-    return titles
+# ---------------------------------------------------------------------- reading SVG
 
 
-def _svg_texts(svg: bytes) -> list[str]:
-    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+@dataclass(frozen=True)
+class Drawn:
+    """One node or edge group of an SVG: its title, texts, link and tooltip."""
+
+    title: str
+    texts: tuple[str, ...]
+    href: str | None
+    tooltip: str | None
+
+
+def _groups(svg: bytes, cls: str) -> dict[str, Drawn]:
+    found = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != cls:
+            continue
+        title_el = g.find(f"{SVG}title")
+        title = title_el.text if title_el is not None and title_el.text else ""
+        link = next(g.iter(f"{SVG}a"), None)
+        texts = tuple(t.text or "" for t in g.iter(f"{SVG}text"))
+        href = link.get(f"{XLINK}href") if link is not None else None
+        tip = link.get(f"{XLINK}title") if link is not None else None
+        found[title] = Drawn(title, texts, href, tip)
+    return found
+
+
+def _nodes(svg: bytes) -> dict[str, Drawn]:
+    return _groups(svg, "node")
+
+
+def _edges(svg: bytes) -> dict[str, Drawn]:
+    return _groups(svg, "edge")
+
+
+def _legend(svg: bytes) -> list[str]:
+    """The texts of the heading (title and legend): direct children of the graph group."""
+    graph = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "graph")
+    return [t.text or "" for t in graph.findall(f"{SVG}text")]
+
+
+def _fills(dot: pydot.Dot) -> dict[str, str]:
+    return {
+        n.get_name().strip('"'): str(n.get("fillcolor")).strip('"')
+        for n in dot.get_nodes()
+        if n.get("fillcolor") is not None
+    }
+
+
+def _models(svg: bytes) -> set[str]:
+    return {t for t in _nodes(svg) if t.startswith(("http", "https"))}
+
+
+# ---------------------------------------------------------------------- colour science
+
+
+def _linear(c: int) -> float:
+    x = c / 255
+    return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    r, g, b = (_linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return r, g, b
+
+
+def _contrast_with_black(colour: str) -> float:
+    r, g, b = _rgb(colour)
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05) / 0.05
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    r, g, b = _rgb(colour)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _delta_e(a: str, b: str) -> float:
+    """CIEDE2000 colour difference (about 2 is just noticeable, 10 is clearly different)."""
+    (l1, a1, b1), (l2, a2, b2) = _lab(a), _lab(b)
+    c_mean = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_mean**7 / (c_mean**7 + 25**7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    d_big_h = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
+    l_mean, c_mean2 = (l1 + l2) / 2, (c1 + c2) / 2
+    if c1 * c2 == 0:
+        h_mean = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        h_mean = (h1 + h2) / 2
+    else:
+        h_mean = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(h_mean - 30))
+        + 0.24 * math.cos(math.radians(2 * h_mean))
+        + 0.32 * math.cos(math.radians(3 * h_mean + 6))
+        - 0.20 * math.cos(math.radians(4 * h_mean - 63))
+    )
+    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / math.sqrt(20 + (l_mean - 50) ** 2)
+    s_c = 1 + 0.045 * c_mean2
+    s_h = 1 + 0.015 * c_mean2 * t
+    r_c = 2 * math.sqrt(c_mean2**7 / (c_mean2**7 + 25**7))
+    r_t = -math.sin(math.radians(60 * math.exp(-(((h_mean - 275) / 25) ** 2)))) * r_c
+    dl, dc, dhh = (l2 - l1) / s_l, (c2 - c1) / s_c, d_big_h / s_h
+    return math.sqrt(dl**2 + dc**2 + dhh**2 + r_t * dc * dhh)
+
+
+# ---------------------------------------------------------------------- selections
 
 
 def test_svg_has_every_selected_node_and_edge(tiny: LineageGraph) -> None:
@@ -35,68 +187,523 @@ def test_svg_has_every_selected_node_and_edge(tiny: LineageGraph) -> None:
         T + n for n in ("tuned", "base", "teacher", "tuned-gguf", "tuned-lora", "merge")
     }
     svg = render(tiny, sel, fmt="svg")
-    nodes = [n for n in _svg_groups(svg, "node") if not n.startswith("legend_")]
-    assert sorted(nodes) == sorted(sel.nodes)
-    edges = [e for e in _svg_groups(svg, "edge") if "legend_" not in e]
+    assert _models(svg) == sel.nodes
+    edges = [e for e in _edges(svg) if not e.startswith("time:")]
     # lineage is drawn parent → child: the teacher points at its student
-    assert f"{T}teacher&#45;&gt;{T}tuned" in edges or f"{T}teacher->{T}tuned" in edges
+    assert f"{T}teacher->{T}tuned" in edges
     assert len(edges) == len(sel.edges) == 5
 
 
-def test_labels_show_release_year_and_size(tiny: LineageGraph) -> None:
-    """Node labels carry the name, the release year and the parameter count."""
-    svg = render(tiny, select_lineage(tiny, "Base 7B", down=False), fmt="svg")
-    texts = _svg_texts(svg)
-    assert "Base 7B" in texts
-    assert "2023 · 7B" in texts
-
-
-def test_legend_lists_only_drawn_relations(tiny: LineageGraph) -> None:
-    """The legend names exactly the relations that appear in the diagram."""
-    svg = render(tiny, select_lineage(tiny, "Tuned 7B GGUF", down=False), fmt="svg")
-    texts = set(_svg_texts(svg))
-    assert {"Legend", "fine-tuned", "quantized"} <= texts
-    assert "merged" not in texts and "adapter" not in texts
-
-
-def test_dot_is_deterministic(tiny: LineageGraph) -> None:
-    """The same graph and options give byte-identical DOT, whatever the build order."""
-    first = to_dot(tiny, select_lineage(tiny, "Base 7B")).to_string()
-    again = LineageGraph.load(Path(__file__).parent / "data" / "tiny.ttl", bundled=False)
-    assert to_dot(again, select_lineage(again, "Base 7B")).to_string() == first
-
-
-def test_colour_is_per_developer(tiny: LineageGraph) -> None:
-    """Models of the same developer share a fill colour taken from the palette."""
-    dot = to_dot(tiny, select_lineage(tiny, "Tuned 7B"))
-    fills = {
-        n.get_name().strip('"'): n.get("fillcolor").strip('"')
-        for n in dot.get_nodes()
-        if n.get("fillcolor") is not None
+def test_depth_limited_descendants_end_in_counted_dots(tiny: LineageGraph) -> None:
+    """A depth limit keeps what lies beyond in "… +N more descendants" nodes, never dropping it."""
+    sel = select_lineage(tiny, "Base 7B", up=False, depth=1)
+    assert sel.nodes == {T + n for n in ("base", "base-chat", "tuned", "base-2")}
+    assert sel.truncated_descendants == {
+        T + "tuned": frozenset(T + n for n in ("tuned-gguf", "tuned-lora", "merge")),
+        T + "base-2": frozenset([T + "long"]),
     }
-    assert fills[T + "tuned"] == fills[T + "tuned-gguf"]  # both Tiny Lab
-    assert fills[T + "base"] == fills[T + "teacher"]  # both Acme AI
-    assert fills[T + "tuned"] in PALETTE
+    svg = render(tiny, sel)
+    nodes = _nodes(svg)
+    assert nodes[f"below:{T}tuned"].texts == ("… +3 more descendants",)
+    assert nodes[f"below:{T}base-2"].texts == ("… +1 more descendant",)
+    assert "Tuned 7B GGUF" in (nodes[f"below:{T}tuned"].tooltip or "")
+    assert f"{T}tuned->below:{T}tuned" in _edges(svg)
 
 
-def test_backing_diagram(tiny: LineageGraph) -> None:
-    """A backing selection draws organizations as ellipses with invest/own edges."""
+def test_depth_limited_ancestry_shows_earlier_ancestors(tiny: LineageGraph) -> None:
+    """An ancestry cut at depth 1 says how many earlier ancestors were left out."""
+    sel = select_lineage(tiny, "Tuned 7B GGUF", down=False, depth=1)
+    assert sel.nodes == {T + "tuned-gguf", T + "tuned"}
+    assert sel.truncated_ancestors == {T + "tuned": frozenset([T + "base", T + "teacher"])}
+    nodes = _nodes(render(tiny, sel))
+    assert nodes[f"above:{T}tuned"].texts == ("… +2 earlier ancestors",)
+
+
+def test_family_is_everything_sharing_a_root(tiny: LineageGraph) -> None:
+    """select_family climbs to the roots and takes all they grew into, teachers not followed."""
+    sel = select_family(tiny, "Tuned 7B GGUF")
+    assert sel.nodes == {
+        T + n for n in ("base", "base-chat", "tuned", "tuned-gguf", "tuned-lora", "merge", "base-2")
+    } | {T + "long"}
+    assert sel.focus == {T + "tuned-gguf"}
+    assert {r for _, _, r in sel.edges} == {
+        "fineTunedFrom",
+        "quantizedFrom",
+        "adapterOf",
+        "mergedFrom",
+        "successorOf",
+        "continuedPretrainingFrom",
+    }
+    assert "roots: Base 7B" in sel.description
+    shallow = select_family(tiny, "Base 7B", depth=1)
+    assert shallow.nodes == {T + n for n in ("base", "base-chat", "tuned", "base-2")}
+    assert shallow.truncated_descendants[T + "base-2"] == frozenset([T + "long"])
+
+
+def test_bundled_llama_family_spans_the_generations(bundled: LineageGraph) -> None:
+    """The LLaMA family holds Llama 2, 3 and 3.1, Code Llama and community fine-tunes."""
+    sel = select_family(bundled, "LLaMA")
+    labels = {bundled.label(n) for n in sel.nodes}
+    assert {"LLaMA 7B", "Llama 2 70B", "Llama 3.1 8B", "Code Llama 7B", "Vicuna 13B v1.5"} <= labels
+    assert "Mistral 7B v0.1" not in labels
+    assert sel.focus == set()  # a named family is not highlighted, a named model is
+
+
+def test_organization_selection(tiny: LineageGraph) -> None:
+    """An organization's models come with the bases and teachers they were built on."""
+    sel = select_organization(tiny, "Tiny Lab")
+    own = {T + n for n in ("tuned", "tuned-gguf", "tuned-lora", "other", "merge")}
+    assert sel.nodes == own | {T + "base", T + "teacher"}
+    assert select_organization(tiny, "Tiny Lab", bases=False).nodes == own
+    with pytest.raises(RenderError, match=r"empty \(models developed by Big Fund\)"):
+        render(tiny, select_organization(tiny, "Big Fund"))
+
+
+def test_platform_selection_draws_hosting(tiny: LineageGraph) -> None:
+    """A platform diagram draws operator → platform → hosted models, hexagon and ellipse."""
+    sel = select_platform(tiny, "Tiny Cloud")
+    assert sel.nodes == {T + "cloud", T + "base-chat", T + "acme"}
+    dot = to_dot(tiny, sel)
+    shapes = {n.get_name().strip('"'): n.get("shape") for n in dot.get_nodes()}
+    assert shapes[T + "cloud"] == "hexagon" and shapes[T + "acme"] == "ellipse"
+    assert _fills(dot)[T + "cloud"] == PLATFORM
+    svg = render(tiny, sel)
+    edges = _edges(svg)
+    assert f"{T}cloud->{T}base-chat" in edges and f"{T}acme->{T}cloud" in edges
+    assert edges[f"{T}cloud->{T}base-chat"].href == "https://example.org/cloud-base-chat"
+    legend = _legend(svg)
+    assert {"hosts", "operates", "hexagon: platform", "ellipse: organization"} <= set(legend)
+
+
+def test_backing_diagram_labels_rounds(tiny: LineageGraph) -> None:
+    """Backing edges carry the date and amount of each round and link to its source."""
     sel = select_backing(tiny, ["Acme AI"], transitive=True)
     assert {T + "fund", T + "holding", T + "lab", T + "acme"} == sel.nodes
     dot = to_dot(tiny, sel)
     shapes = {n.get("shape") for n in dot.get_nodes() if n.get_name().startswith('"http')}
     assert shapes == {"ellipse"}
-    svg = render(tiny, sel, fmt="svg")
-    assert {"invests in", "owns"} <= set(_svg_texts(svg))
+    assert dot.get("layout") == "neato"  # hubs and spokes, not ranks
+    svg = render(tiny, sel)
+    edge = _edges(svg)[f"{T}fund->{T}acme"]
+    assert edge.texts == ("2022-05 $100M",)
+    assert edge.href == "https://example.org/fund-acme"
+    assert "2022-05-01 · $100M · Series A" in (edge.tooltip or "")
+    assert {"invests in", "owns", "organization without models"} <= set(_legend(svg))
+    # investors without models are neutral; developers keep their colour
+    assert _fills(dot)[T + "fund"] == NEUTRAL
+    assert _fills(dot)[T + "lab"] == organization_colour(T + "lab")
 
 
-def test_png_and_pdf_are_real(tiny: LineageGraph, tmp_path: Path) -> None:
-    """PNG and PDF come out of Graphviz with their magic numbers, written where asked."""
+def test_bundled_backing_network(bundled: LineageGraph) -> None:
+    """Around the four labs, Microsoft's 2019 OpenAI round shows as 2019-07 $1B."""
+    sel = select_backing(bundled, ["OpenAI", "Anthropic", "Mistral AI", "Hugging Face"])
+    svg = render(bundled, sel)
+    edge = _edges(svg)[f"{ID}microsoft->{ID}openai"]
+    assert edge.texts[0] == "2019-07 $1B"
+    assert "strategic partnership" in (edge.tooltip or "")
+    assert _models(svg) == sel.nodes
+
+
+def test_sparql_construct_select_and_errors(tiny: LineageGraph) -> None:
+    """SPARQL results become selections; derivedFrom is drawn as the specific relation."""
+    construct = select_sparql(
+        tiny, "CONSTRUCT { ?s llm:derivedFrom ?o } WHERE { ?s llm:derivedFrom ?o }"
+    )
+    assert (T + "tuned-gguf", T + "tuned", "quantizedFrom") in construct.edges
+    assert all(r != "derivedFrom" for _, _, r in construct.edges)
+    rows = select_sparql(
+        tiny,
+        "SELECT ?s ?p ?o WHERE { VALUES ?p { llm:investsIn } ?s ?p ?o }",
+    )
+    assert rows.edges == {
+        (T + "fund", T + "acme", "investsIn"),
+        (T + "acme", T + "lab", "investsIn"),
+    }
+    one = select_sparql(
+        tiny, "SELECT ?m ?label WHERE { ?m llm:developedBy ?d ; rdfs:label ?label }"
+    )
+    assert (T + "tuned", T + "base", "fineTunedFrom") in one.edges  # relations among them
+    with pytest.raises(UsageError, match=r"row 1, \?p: .*#license> is not a relation"):
+        select_sparql(tiny, "SELECT ?s ?p ?o WHERE { VALUES ?p { llm:license } ?s ?p ?o }")
+    with pytest.raises(UsageError, match=r"row 1, \?o: .*tiny/license> is not a model"):
+        select_sparql(tiny, "SELECT ?s ?o WHERE { ?s llm:license ?o }")
+    with pytest.raises(UsageError, match="got a ASK query"):
+        select_sparql(tiny, "ASK { ?s ?p ?o }")
+    empty = select_sparql(tiny, "SELECT ?m WHERE { ?m a llm:Nothing }")
+    with pytest.raises(RenderError, match="the result of the SPARQL query"):
+        to_dot(tiny, empty)
+
+
+def test_selections_combine(tiny: LineageGraph) -> None:
+    """`|` unions selections; a node one drew is no longer counted as left out by the other."""
+    shallow = select_lineage(tiny, "Base 7B", up=False, depth=1)
+    both = shallow | select_lineage(tiny, "Tuned 7B GGUF", down=False)
+    assert T + "tuned-gguf" in both.nodes
+    assert both.truncated_descendants[T + "tuned"] == frozenset([T + "tuned-lora", T + "merge"])
+
+
+# ---------------------------------------------------------------------- encodings
+
+
+def test_labels_show_release_month_and_size(tiny: LineageGraph) -> None:
+    """Node labels carry the name, the release month and the parameter count."""
+    nodes = _nodes(render(tiny, select_lineage(tiny, "Base 7B", down=False)))
+    assert nodes[T + "base"].texts == ("Base 7B", "2023-01 · 7B")
+
+
+def test_legend_lists_only_what_appears(tiny: LineageGraph) -> None:
+    """The legend names exactly the developers and relations that appear in the diagram."""
+    legend = _legend(render(tiny, select_lineage(tiny, "Tuned 7B GGUF", down=False)))
+    assert {"Developer", "Relation", "Acme AI", "Tiny Lab", "fine-tuned", "quantized"} <= set(
+        legend
+    )
+    assert {"merged", "adapter", "Node", "hosts"}.isdisjoint(legend)
+    assert "trained on outputs of" in legend  # Tuned 7B learned from the teacher
+    bare = _legend(render(tiny, select_lineage(tiny, "Other 7B"), legend=False))
+    assert bare == []
+
+
+def test_every_relation_has_a_style_and_a_legend_text() -> None:
+    """The ten relations the issue names each have their own drawn style."""
+    from llmgraph.render import EDGE_STYLES, RELATION_TEXT
+
+    relations = [
+        "fineTunedFrom",
+        "continuedPretrainingFrom",
+        "adapterOf",
+        "quantizedFrom",
+        "mergedFrom",
+        "successorOf",
+        "trainedOnOutputsOf",
+        "investsIn",
+        "owns",
+        "hostedOn",
+    ]
+    looks = {tuple(sorted(EDGE_STYLES[r].items())) for r in relations}
+    assert len(looks) == len(relations)
+    assert len({RELATION_TEXT[r] for r in relations}) == len(relations)
+
+
+def test_colour_is_per_developer(tiny: LineageGraph) -> None:
+    """Models of the same developer share a fill colour; it is the organization's colour."""
+    fills = _fills(to_dot(tiny, select_lineage(tiny, "Tuned 7B")))
+    assert fills[T + "tuned"] == fills[T + "tuned-gguf"] == organization_colour(T + "lab")
+    assert fills[T + "base"] == fills[T + "teacher"] == organization_colour(T + "acme")
+    assert fills[T + "tuned"] in PALETTE
+
+
+def test_meta_and_lmsys_differ_in_the_vicuna_diagram(bundled: LineageGraph) -> None:
+    """The curated table keeps Meta (blue) and LMSYS apart, as readers expect."""
+    fills = _fills(to_dot(bundled, select_lineage(bundled, "Vicuna 13B v1.5")))
+    meta, lmsys = fills[ID + "llama-2-13b"], fills[ID + "vicuna-13b-v1-5"]
+    assert meta == ORGANIZATION_COLOURS[ID + "meta"] == "#80b1d3"
+    assert _delta_e(meta, lmsys) > 15
+
+
+def test_palette_keeps_black_text_readable() -> None:
+    """Every fill meets the WCAG AAA contrast ratio (7:1) with black text."""
+    fills = set(PALETTE) | set(ORGANIZATION_COLOURS.values()) | {NEUTRAL, PLATFORM}
+    worst = min(fills, key=_contrast_with_black)
+    assert _contrast_with_black(worst) >= 7, worst
+    assert set(ORGANIZATION_COLOURS.values()) <= set(PALETTE)
+
+
+def test_colours_are_stable_and_curated_for_every_bundled_developer(
+    bundled: LineageGraph,
+) -> None:
+    """Each bundled developer has a curated colour; other IRIs hash into the palette."""
+    developers = {
+        v
+        for u, v, k in bundled.nx.edges(keys=True)
+        if k == "developedBy" and bundled.nx.nodes[u].get("kind") == "model"
+    }
+    assert developers <= set(ORGANIZATION_COLOURS)
+    assert organization_colour("https://example.org/x") == organization_colour(
+        "https://example.org/x"
+    )
+    assert organization_colour("https://example.org/x") in PALETTE
+
+
+def _developers(lg: LineageGraph, made: Diagram) -> set[str]:
+    found = set()
+    for node in made.drawn:
+        data = lg.nx.nodes[node]
+        if data.get("kind") == "model":
+            devs = sorted(v for _, v, k in lg.nx.out_edges(node, keys=True) if k == "developedBy")
+            found.update(devs[:1])
+    return found
+
+
+def test_developers_drawn_together_get_distinct_colours(bundled: LineageGraph) -> None:
+    """In every bundled family diagram, no two developers share a colour (CIEDE2000 ≥ 4)."""
+    families = sorted(
+        str(r[0])  # type: ignore[index]
+        for r in bundled.query("SELECT ?f WHERE { ?f a llm:ModelFamily }")
+    )
+    checked = 0
+    for family in families:
+        made = diagram(bundled, select_family(bundled, family))
+        devs = sorted(_developers(bundled, made))
+        for a, b in itertools.combinations(devs, 2):
+            distance = _delta_e(organization_colour(a), organization_colour(b))
+            assert distance >= 4, (family, a, b, distance)
+            checked += 1
+    assert checked > 1000
+
+
+def test_clusters_per_developer_and_family(tiny: LineageGraph) -> None:
+    """Clusters box the models of a developer (or family) with two or more drawn."""
+    sel = select_lineage(tiny, "Base 7B")
+    by_dev = to_dot(tiny, sel, clusters="developer")
+    labels = {g.get("label").strip('"'): g for g in by_dev.get_subgraphs() if g.get("label")}
+    assert {"Acme AI", "Tiny Lab"} <= set(labels)
+    members = {n.get_name().strip('"') for n in labels["Tiny Lab"].get_nodes()}
+    assert members == {T + "tuned", T + "tuned-gguf", T + "tuned-lora", T + "merge"}
+    by_family = to_dot(tiny, sel, clusters="family")
+    names = [g.get("label") for g in by_family.get_subgraphs() if g.get("label")]
+    assert names == ['"Base Family"']
+    assert b"Tiny Lab" in render(tiny, sel, clusters="developer")
+
+
+def test_timeline_ranks_models_by_quarter_or_year(tiny: LineageGraph) -> None:
+    """Release periods become an axis of time nodes, each ranked with its models."""
+    sel = select_lineage(tiny, "Tuned 7B")
+    quarter = to_dot(tiny, sel)  # auto: the span is short, so quarters
+    ranks = {
+        g.get_nodes()[0].get_name().strip('"'): {n.get_name().strip('"') for n in g.get_nodes()}
+        for g in quarter.get_subgraphs()
+        if g.get("rank") == "same"
+    }
+    assert ranks["time:2022 Q2"] == {"time:2022 Q2", T + "teacher"}
+    assert ranks["time:2023 Q1"] >= {T + "base", T + "tuned", T + "merge"}
+    svg = render(tiny, sel, timeline="year")
+    assert {"time:2022", "time:2023"} <= set(_nodes(svg))
+    assert "time:2022->time:2023" in _edges(svg)  # the axis is drawn
+    assert not any(n.startswith("time:") for n in _nodes(render(tiny, sel, timeline="none")))
+
+
+def test_rankdir_and_title(tiny: LineageGraph) -> None:
+    """Rankdir reaches Graphviz and the title heads the legend."""
+    sel = select_lineage(tiny, "Merge 7B")
+    assert to_dot(tiny, sel, rankdir="TB").get("rankdir") == "TB"
+    assert _legend(render(tiny, sel, title="Merges"))[0] == "Merges"
+
+
+# ---------------------------------------------------------------------- links and tooltips
+
+
+def test_nodes_link_to_hugging_face_or_source_with_tooltips(tiny: LineageGraph) -> None:
+    """Each model links to its Hub page (or its source) and says date, size and licence."""
+    nodes = _nodes(render(tiny, select_lineage(tiny, "Tuned 7B")))
+    base = nodes[T + "base"]
+    assert base.href == "https://huggingface.co/acme/base-7b"
+    tip = (base.tooltip or "").split("\n")
+    assert tip[0] == "Base 7B"
+    assert {
+        "developer: Acme AI",
+        "released: 2023-01-10",
+        "parameters: 7B (7,000,000,000)",
+        "licence: Tiny License",
+    } <= set(tip)
+    teacher = nodes[T + "teacher"]
+    assert teacher.href == "https://example.org/teacher"
+    assert "parameters: unknown" in (teacher.tooltip or "")
+    for node in nodes.values():
+        if node.title.startswith("http"):
+            assert node.href and node.tooltip, node.title
+
+
+# ---------------------------------------------------------------------- scale
+
+
+def test_collapse_quantized_and_adapter_leaves(tiny: LineageGraph) -> None:
+    """Quantized and adapter leaves of one parent become counted nodes from `collapse` on."""
+    sel = select_lineage(tiny, "Tuned 7B")
+    made = diagram(tiny, sel, collapse=1)
+    assert made.placeholders == {
+        f"group:quantizedFrom:{T}tuned": frozenset([T + "tuned-gguf"]),
+        f"group:adapterOf:{T}tuned": frozenset([T + "tuned-lora"]),
+    }
+    nodes = _nodes(made.pipe("svg"))
+    assert nodes[f"group:quantizedFrom:{T}tuned"].texts == ("+1 quantized build", "by Tiny Lab")
+    assert nodes[f"group:adapterOf:{T}tuned"].texts == ("+1 adapter", "by Tiny Lab")
+    assert diagram(tiny, sel, collapse=0).placeholders == {}
+    assert diagram(tiny, sel).placeholders == {}  # default: from three on
+
+
+def test_bundled_llama_2_chat_quantized_builds_collapse(bundled: LineageGraph) -> None:
+    """In the LLaMA family, TheBloke's three Llama 2 7B Chat builds are one counted node."""
+    made = diagram(bundled, select_family(bundled, "LLaMA"))
+    key = f"group:quantizedFrom:{ID}llama-2-7b-chat"
+    assert {bundled.label(m) for m in made.placeholders[key]} == {
+        "Llama 2 7B Chat GGML",
+        "Llama 2 7B Chat GGUF",
+        "Llama 2 7B Chat GPTQ",
+    }
+    node = _nodes(made.pipe("svg"))[key]
+    assert node.texts == ("+3 quantized builds", "by TheBloke")
+    assert node.href == (
+        "https://huggingface.co/models?other=base_model:quantized:meta-llama/Llama-2-7b-chat-hf"
+    )
+
+
+def test_breadth_cap_hides_behind_a_counted_node(tiny: LineageGraph) -> None:
+    """With max_children=1 the other children (and what hangs on them) sit behind "… +N"."""
+    sel = select_lineage(tiny, "Base 7B")
+    made = diagram(tiny, sel, max_children=1)
+    assert made.drawn == {T + "base", T + "tuned", T + "tuned-gguf"}
+    assert made.placeholders[f"more:{T}base"] == {T + "base-chat", T + "base-2", T + "long"}
+    assert made.placeholders[f"more:{T}tuned"] == {T + "tuned-lora", T + "merge"}
+    nodes = _nodes(made.pipe("svg"))
+    assert nodes[f"more:{T}base"].texts == ("… +3 more",)
+    assert "Base 2 7B Long" in (nodes[f"more:{T}base"].tooltip or "")
+
+
+def _hub(quantized: int = 1500) -> LineageGraph:
+    """A synthetic family of thousands: a base with 20 fine-tunes and 1500 quantized builds."""
+    hub = Namespace("https://example.org/hub/")
+    g = Graph()
+
+    def model(name: str, label: str, dev: str, day: dt.date | None = None) -> URIRef:
+        iri = hub[name]
+        g.add((iri, RDF.type, LLM.Model))
+        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, LLM.developedBy, hub[dev]))
+        if day is not None:
+            g.add((iri, LLM.releaseDate, Literal(day.isoformat(), datatype=XSD.date)))
+        return iri
+
+    for org in ("lab", "quant", "a", "b"):
+        g.add((hub[org], RDF.type, LLM.Organization))
+        g.add((hub[org], RDFS.label, Literal(org.title())))
+    base = model("base", "Hub Base", "lab", dt.date(2024, 1, 1))
+    g.add((base, LLM.huggingFaceId, Literal("hub/base")))
+    tunes = [
+        model(f"ft{i}", f"Tune {i:02}", "ab"[i % 2], dt.date(2024, 2, i + 1)) for i in range(20)
+    ]
+    for tune in tunes:
+        g.add((tune, LLM.fineTunedFrom, base))
+    for i in range(quantized):
+        g.add((model(f"q{i}", f"Base Q{i}", "quant"), LLM.quantizedFrom, base))
+    for i in range(40):
+        g.add((model(f"lora{i}", f"Tune 00 LoRA {i}", "a"), LLM.adapterOf, tunes[0]))
+    for i in range(5):
+        kid = model(f"kid{i}", f"Tune 01 Kid {i}", "b", dt.date(2024, 3, i + 1))
+        g.add((kid, LLM.fineTunedFrom, tunes[1]))
+        for j in range(3):
+            g.add((model(f"kid{i}q{j}", f"Kid {i} Q{j}", "quant"), LLM.quantizedFrom, kid))
+    return LineageGraph(g)
+
+
+@pytest.fixture(scope="module")
+def hub() -> LineageGraph:
+    """The synthetic 1,581-model family, built once for this module."""
+    return _hub()
+
+
+def test_thousands_of_members_stay_readable(hub: LineageGraph) -> None:
+    """A 1,581-model family draws 18 models and 8 counted nodes, and loses none of them."""
+    sel = select_family(hub, "Hub Base")
+    assert len(sel.nodes) == 1 + 20 + 1500 + 40 + 5 + 15
+    made = diagram(hub, sel)
+    base = "https://example.org/hub/base"
+    assert len(made.drawn) == 1 + 12 + 5
+    assert len(made.placeholders[f"group:quantizedFrom:{base}"]) == 1500
+    assert len(made.placeholders["group:adapterOf:https://example.org/hub/ft0"]) == 40
+    assert {hub.label(m) for m in made.placeholders[f"more:{base}"]} == {
+        f"Tune {i:02}" for i in range(12, 20)
+    }  # the two with descendants are kept first, then the earliest
+    everything = set(made.drawn).union(*made.placeholders.values())
+    assert everything == sel.nodes  # never silently dropped
+    svg = made.pipe("svg")
+    texts = {t for node in _nodes(svg).values() for t in node.texts}
+    assert {"+1500 quantized builds", "+40 adapters", "… +8 more", "+3 quantized builds"} <= texts
+    assert len(_nodes(svg)) < 40
+
+
+def test_hiding_a_parent_hides_its_groups_into_the_dots(hub: LineageGraph) -> None:
+    """When a capped child had its own subtree and groups, the "…" node counts all of them."""
+    made = diagram(hub, select_family(hub, "Hub Base"), max_children=1)
+    hidden = made.placeholders["more:https://example.org/hub/base"]
+    assert len(hidden) == 19 + 5 + 15
+    assert not any(
+        k.startswith("group:quantizedFrom:https://example.org/hub/kid") for k in made.placeholders
+    )
+
+
+def test_dots_hang_on_drawn_models_only() -> None:
+    """A child cut from a parent that is itself hidden is counted at the nearest drawn one."""
+    e = "https://example.org/cut/"
+    g = Graph()
+    edges = [("p-big", "q"), ("p-bigger", "q"), ("a1", "p-big"), ("a2", "p-big")]
+    edges += [(f"z{n}", "p-bigger") for n in range(3)]
+    for child, parent in edges:
+        g.add((URIRef(e + child), LLM.fineTunedFrom, URIRef(e + parent)))
+        g.add((URIRef(e + child), RDF.type, LLM.Model))
+    g.add((URIRef(e + "q"), RDF.type, LLM.Model))
+    lg = LineageGraph(g)
+    made = diagram(lg, select_family(lg, e + "q"), max_children=1, timeline="none")
+    assert made.drawn == {e + "q", e + "p-bigger", e + "z0"}
+    assert made.placeholders == {
+        f"more:{e}q": frozenset([e + "p-big", e + "a1", e + "a2"]),
+        f"more:{e}p-bigger": frozenset([e + "z1", e + "z2"]),
+    }
+
+
+@settings(max_examples=80, deadline=None)
+@given(lineage_graphs(max_models=14), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 3)))
+def test_nothing_is_ever_silently_dropped(
+    triples: list[tuple[URIRef, URIRef, URIRef]], collapse: int, cap: int | None
+) -> None:
+    """For any lineage and any caps, drawn entities plus placeholder members are the selection."""
+    g = Graph()
+    for triple in triples:
+        g.add(triple)
+    lg = LineageGraph(g)
+    sel = select_family(lg, str(triples[0][0]))
+    made = diagram(lg, sel, collapse=collapse, max_children=cap)
+    assert set(made.drawn).union(*made.placeholders.values()) == sel.nodes
+    for placeholder, members in made.placeholders.items():
+        assert members and not (members & made.drawn), placeholder
+        anchor = placeholder.split(":", 2 if placeholder.startswith("group:") else 1)[-1]
+        assert anchor in made.drawn, placeholder  # hangs on something drawn
+    assert made.source == diagram(lg, sel, collapse=collapse, max_children=cap).source
+
+
+# ---------------------------------------------------------------------- determinism and formats
+
+
+def test_dot_is_deterministic(tiny: LineageGraph) -> None:
+    """The same graph and options give byte-identical DOT, whatever the build order."""
+    first = to_dot(tiny, select_lineage(tiny, "Base 7B")).to_string()
+    again = LineageGraph.load(TINY, bundled=False)
+    assert to_dot(again, select_lineage(again, "Base 7B")).to_string() == first
+
+
+def test_png_pdf_and_dot_are_real(tiny: LineageGraph, tmp_path: Path) -> None:
+    """PNG and PDF come out of Graphviz with their magic numbers; DOT is the text itself."""
     sel = select_lineage(tiny, "Merge 7B")
     render(tiny, sel, fmt="png", out=tmp_path / "a.png")
     render(tiny, sel, fmt="pdf", out=tmp_path / "a.pdf")
     assert (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
+    assert render(tiny, sel, fmt="dot") == to_dot(tiny, sel).to_string().encode()
+
+
+def test_diagram_for_jupyter_and_save(tiny: LineageGraph, tmp_path: Path) -> None:
+    """A Diagram shows inline as SVG and saves in the format its file suffix names."""
+    made = diagram(tiny, select_lineage(tiny, "Merge 7B"))
+    assert made._repr_svg_().startswith("<?xml") and "Merge 7B" in made._repr_svg_()
+    assert made.save(tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "m.dot").exists() is False
+    made.save(tmp_path / "m.dot")
+    assert (tmp_path / "m.dot").read_text() == made.source
+    with pytest.raises(UsageError, match=r"cannot tell the image format from .*m\.gif"):
+        made.save(tmp_path / "m.gif")
+    assert "entities drawn" in repr(made)
+
+
+# ---------------------------------------------------------------------- errors
 
 
 def test_empty_selection_is_an_error(tiny: LineageGraph, tmp_path: Path) -> None:
@@ -104,6 +711,24 @@ def test_empty_selection_is_an_error(tiny: LineageGraph, tmp_path: Path) -> None
     with pytest.raises(RenderError, match="nothing to draw"):
         render(tiny, Selection(), out=tmp_path / "x.svg")
     assert not (tmp_path / "x.svg").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"collapse": -1}, "collapse must be 0"),
+        ({"max_children": 0}, "max_children must be 1 or more"),
+        ({"rankdir": "XY"}, "rankdir must be one of LR, TB, RL, BT; got 'XY'"),
+        ({"timeline": "month"}, "timeline must be one of"),
+        ({"clusters": "country"}, "clusters must be one of"),
+    ],
+)
+def test_bad_options_are_named(
+    tiny: LineageGraph, options: dict[str, object], message: str
+) -> None:
+    """Out-of-range drawing options raise UsageError naming the option and the value."""
+    with pytest.raises(UsageError, match=message):
+        diagram(tiny, select_lineage(tiny, "Merge 7B"), **options)  # type: ignore[arg-type]
 
 
 def test_missing_graphviz_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -114,6 +739,55 @@ def test_missing_graphviz_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 
 def test_graphviz_failure_carries_stderr() -> None:
-    """When dot fails, its exit code and stderr are in the error."""
-    with pytest.raises(RenderError, match=r"dot -Tsvg failed \(exit 1\): .*syntax error"):
+    """When dot fails, its exit code, stderr and the install hint are in the error."""
+    with pytest.raises(RenderError, match=r"dot -Tsvg failed \(exit 1\): .*syntax error") as info:
         run_graphviz("digraph { a -> }", "svg")
+    assert "apt-get install graphviz" in str(info.value)
+
+
+# ---------------------------------------------------------------------- the gallery
+
+
+def _gallery_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gallery", REPO / "examples" / "gallery.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _gallery(bundled: LineageGraph) -> Iterator[tuple[str, Diagram]]:
+    built: dict[str, Diagram] = _gallery_module().build(bundled)
+    yield from sorted(built.items())
+
+
+def test_gallery_is_up_to_date(bundled: LineageGraph) -> None:
+    """The committed gallery equals what the current code draws from the current data."""
+    names = []
+    for name, made in _gallery(bundled):
+        names.append(name)
+        committed = (GALLERY / f"{name}.dot").read_text(encoding="utf-8")
+        assert made.source == committed, f"{name}.dot is stale: run python examples/gallery.py"
+        svg = (GALLERY / f"{name}.svg").read_bytes()
+        assert set(_nodes(svg)) == set(_nodes(made.pipe("svg"))), f"{name}.svg is stale"
+    assert names == ["backing-network", "llama-family", "mistral-family", "teachers"]
+    readme = (GALLERY / "README.md").read_text(encoding="utf-8")
+    assert "python examples/gallery.py" in readme
+    assert all(f"({name}.svg)" in readme for name in names)
+    shown = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in ("llama-family", "mistral-family", "backing-network"):
+        assert f"(examples/gallery/{name}.svg)" in shown
+
+
+def test_gallery_diagrams_are_legible(bundled: LineageGraph) -> None:
+    """Gallery diagrams: a heading with a legend, links on every entity, distinct colours."""
+    for name, made in _gallery(bundled):
+        svg = (GALLERY / f"{name}.svg").read_bytes()
+        legend = _legend(svg)
+        assert legend[0].startswith(("The ", "Who ")) and "Relation" in legend, name
+        for node in _nodes(svg).values():
+            if node.title.startswith("https://w3id.org/"):
+                assert node.href and node.tooltip, (name, node.title)
+        devs = sorted(_developers(bundled, made))
+        for a, b in itertools.combinations(devs, 2):
+            assert _delta_e(organization_colour(a), organization_colour(b)) >= 7, (name, a, b)

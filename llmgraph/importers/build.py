@@ -1,0 +1,530 @@
+"""Records → triples: resolve every name, mint IRIs for what is new, and load atomically.
+
+A :class:`Builder` turns the :mod:`~llmgraph.importers.records` of one import into triples
+of the ``llm:`` vocabulary, one record at a time. A record that cannot be imported (its
+lineage would close a derivation cycle) is rolled back and reported as skipped; the others are
+collected, and :meth:`Builder.finish` loads them all with one
+:meth:`LineageGraph.add <llmgraph.LineageGraph.add>`, which either adds everything or raises
+and adds nothing.
+
+IRIs of new entities (deterministic, so that importing twice adds nothing the second time):
+
+======================================  ====================================================
+a model with a Hub id ``owner/name``    ``https://w3id.org/llmgraph/id/hf/owner/name``
+                                        (the id's spelling kept)
+a Hub owner, as an organization         ``…/id/hf-owner/<owner>``
+a Wikidata item (model, organization,   ``…/id/wd/<Q-id>``
+licence)
+a model only named (Epoch)              ``…/id/<source>/<slug of the name>``, e.g.
+                                        ``…/id/epoch/llama-13b``
+an organization only named              ``…/id/org/<slug of the name>``
+a licence                               its SPDX IRI, else ``…/id/license-<slug>``
+a statement about an inferred relation  ``…/id/statement/<hash of the triple>``
+======================================  ====================================================
+
+Facts: a new entity gets its type, exactly one ``rdfs:label`` (the Hub id, the Epoch name, the
+Wikidata label), ``llm:huggingFaceId`` / ``owl:sameAs`` where known, and a ``dcterms:source``
+for every record that describes it. An entity that already exists gets the new names as
+``skos:altLabel`` and the new facts; a value that contradicts a single-valued fact it already
+has (``llm:releaseDate``, ``llm:parameterCount``), or a lineage edge of another kind between
+the same two models, is not written: it is kept, with its source, as a ``skos:note``; so is
+an edge to a model that is already an ancestor through other edges (a card that names its
+grandparent as ``base_model`` does not flatten the curated chain).
+A relation whose kind was inferred gets an ``rdf:Statement`` node with ``llm:inferred true``,
+the reason as ``skos:note``, and the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib.term import Node
+
+from llmgraph.graph import LineageGraph
+from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Parent, Ref
+from llmgraph.importers.report import Ambiguity, ImportReport, Match
+from llmgraph.importers.resolve import HF_ID, SPDX, WIKIDATA, Resolution, Resolver, slug, spdx_id
+from llmgraph.store import Triple
+from llmgraph.vocab import LLM, LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
+
+__all__ = ["Builder", "model_iri", "organization_iri"]
+
+_ENTITY_CLASSES = (LLM.Model, LLM.Organization, LLM.License)
+_MATERIALIZED = (LLM.derivedFrom, LLM.backs)
+
+
+def model_iri(ref: Ref, *, prefix: str) -> URIRef:
+    """Return the IRI a new model named by ``ref`` gets (see the table above).
+
+    >>> str(model_iri(Ref(hf_id="TheBloke/phi-2-GGUF"), prefix="hf"))
+    'https://w3id.org/llmgraph/id/hf/TheBloke/phi-2-GGUF'
+    >>> str(model_iri(Ref(name="PaLM (540B)"), prefix="epoch"))
+    'https://w3id.org/llmgraph/id/epoch/palm-540b'
+    """
+    if ref.qid:
+        return LLMID[f"wd/{ref.qid}"]
+    if ref.hf_id:
+        return LLMID[f"hf/{ref.hf_id}"]
+    return LLMID[f"{prefix}/{slug(ref.name or '') or 'unnamed'}"]
+
+
+def organization_iri(ref: Ref) -> URIRef:
+    """Return the IRI a new organization named by ``ref`` gets.
+
+    >>> str(organization_iri(Ref(hf_owner="TheBloke")))
+    'https://w3id.org/llmgraph/id/hf-owner/TheBloke'
+    """
+    if ref.qid:
+        return LLMID[f"wd/{ref.qid}"]
+    if ref.hf_owner and not ref.name:
+        return LLMID[f"hf-owner/{ref.hf_owner}"]
+    return LLMID[f"org/{slug(ref.name or ref.hf_owner or '') or 'unnamed'}"]
+
+
+class _CycleError(Exception):
+    def __init__(self, labels: list[str]):
+        self.labels = labels
+        super().__init__(" → ".join(labels))
+
+
+@dataclass
+class _Tx:
+    """The facts of one record, kept apart until the record is known to be good."""
+
+    mark: int
+    triples: list[Triple] = field(default_factory=list)
+    seen: set[Triple] = field(default_factory=set)
+    matches: list[Match] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    minted: set[URIRef] = field(default_factory=set)
+    edges: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, triple: Triple) -> None:
+        if triple not in self.seen:
+            self.seen.add(triple)
+            self.triples.append(triple)
+
+
+class Builder:
+    """Turn records into triples against ``lg`` (see the module docstring).
+
+    Args:
+        lg: the graph to resolve against and, in :meth:`finish`, to add to.
+        report: the report to fill.
+        prefix: the IRI segment of models only named by this source (``"epoch"``).
+    """
+
+    def __init__(self, lg: LineageGraph, report: ImportReport, *, prefix: str):
+        self._lg = lg
+        self._g = lg.rdf
+        self._report = report
+        self._prefix = prefix
+        self.resolver = Resolver(self._g)
+        self._triples: list[Triple] = []
+        self._seen: set[Triple] = set()
+        self._objects: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
+        self._minted: set[URIRef] = set()
+        self._matched: set[tuple[str, str]] = set()
+        self._ambiguous: set[tuple[str, str]] = set()
+        self._noted: set[str] = set(report.notes)
+        self._derivation: nx.DiGraph[str] = nx.DiGraph()
+        self._derivation.add_edges_from(
+            (str(s), str(o)) for s, o in self._g.subject_objects(LLM.derivedFrom)
+        )
+
+    # ------------------------------------------------------------------ reading what is there
+
+    def _has(self, tx: _Tx, triple: Triple) -> bool:
+        return triple in tx.seen or triple in self._seen or triple in self._g
+
+    def _values(self, tx: _Tx, s: Node, p: Node) -> set[Node]:
+        found = set(self._g.objects(s, p)) | self._objects[(s, p)]
+        found |= {o for (ts, tp, o) in tx.triples if ts == s and tp == p}
+        return found
+
+    def _label(self, iri: URIRef) -> str:
+        return self.resolver.label(iri)
+
+    # ------------------------------------------------------------------ records
+
+    def add_model(self, record: ModelRecord) -> None:
+        """Resolve and describe the model of ``record``; skip it if its lineage closes a cycle."""
+        tx = _Tx(self.resolver.mark())
+        try:
+            self._describe_model(tx, record)
+        except _CycleError as exc:
+            self._rollback(tx)
+            self._report.skip(record.where, f"would close a derivation cycle: {exc}")
+            return
+        self._commit(tx)
+
+    def add_organization(self, record: OrgRecord) -> None:
+        """Resolve and describe the organization of ``record`` and who owns and invests in it."""
+        tx = _Tx(self.resolver.mark())
+        org = self._organization(tx, record.ref, record.sources)
+        self._cite(tx, org, record.sources)
+        self._aliases(tx, org, [*record.aliases, *([record.ref.name] if record.ref.name else [])])
+        for owners, relation in ((record.owners, LLM.owns), (record.investors, LLM.investsIn)):
+            for ref in owners:
+                backer = self._organization(tx, ref, record.sources)
+                if backer == org:
+                    continue
+                tx.add((backer, relation, org))
+                statement = _statement_iri(backer, relation, org)
+                if not self._has(tx, (statement, RDF.type, RDF.Statement)):
+                    tx.add((statement, RDF.type, RDF.Statement))
+                    tx.add((statement, RDF.subject, backer))
+                    tx.add((statement, RDF.predicate, relation))
+                    tx.add((statement, RDF.object, org))
+                for source in record.sources:
+                    tx.add((statement, DCTERMS.source, URIRef(source)))
+        self._commit(tx)
+
+    def _describe_model(self, tx: _Tx, record: ModelRecord) -> None:
+        model = self._model(tx, record.ref, record.sources)
+        self._cite(tx, model, record.sources)
+        names = list(record.aliases)
+        if record.ref.name and model not in tx.minted:
+            names.append(record.ref.name)
+        self._aliases(tx, model, names)
+        if record.ref.hf_id and HF_ID.match(record.ref.hf_id):
+            have = {str(v).casefold() for v in self._values(tx, model, LLM.huggingFaceId)}
+            if record.ref.hf_id.casefold() not in have:
+                tx.add((model, LLM.huggingFaceId, Literal(record.ref.hf_id)))
+                self.resolver.add_model(model, hf_ids=[record.ref.hf_id])
+        if record.ref.qid:
+            tx.add((model, OWL.sameAs, URIRef(WIKIDATA + record.ref.qid)))
+        developers = [self._organization(tx, ref, record.sources) for ref in record.developers]
+        if record.creator is not None:
+            found = self.resolver.organization(name=record.creator.name)
+            if (creator := self._resolved(tx, record.creator, found)) is not None:
+                developers.append(creator)
+            elif not self._values(tx, model, LLM.developedBy):
+                tx.notes.append(
+                    f"{record.where}: model_creator {record.creator.shown()!r} matches no loaded "
+                    "organization; the Hub owner is taken as the developer"
+                )
+        for org in developers:
+            tx.add((model, LLM.developedBy, org))
+        fallback = record.fallback_developer
+        if fallback and not developers and not self._values(tx, model, LLM.developedBy):
+            org = self._organization(tx, fallback, record.sources)
+            tx.add((model, LLM.developedBy, org))
+        if record.license is not None:
+            lic = self._license(tx, record.license, record.sources)
+            if lic is not None:
+                tx.add((model, LLM.license, lic))
+        source = record.sources[0] if record.sources else record.where
+        if record.release_date is not None:
+            value = Literal(record.release_date.isoformat(), datatype=XSD.date)
+            self._single(tx, model, LLM.releaseDate, value, source)
+        if record.parameter_count is not None:
+            value = Literal(record.parameter_count, datatype=XSD.integer)
+            self._single(tx, model, LLM.parameterCount, value, source)
+        for dataset in record.datasets:
+            tx.add((model, LLM.trainingDataset, URIRef(dataset)))
+        for page in record.see_also:
+            tx.add((model, RDFS.seeAlso, URIRef(page)))
+        for note in record.notes:
+            tx.add((model, SKOS.note, Literal(note)))
+        for parent in record.parents:
+            self._parent(tx, record, model, parent)
+        for ref in record.successors:
+            newer = self._model(tx, ref, record.sources)
+            if newer != model:
+                self._owner_developer(tx, newer, ref, record.sources)
+                tx.add((newer, LLM.successorOf, model))
+
+    def _parent(self, tx: _Tx, record: ModelRecord, model: URIRef, parent: Parent) -> None:
+        target = self._model(tx, parent.ref, record.sources)
+        if target == model:
+            tx.notes.append(
+                f"{record.where}: {parent.ref.shown()} is named as its own base model; "
+                "that edge is ignored"
+            )
+            return
+        if target in tx.minted:
+            name, creator = record.parent_names.get(parent.ref.hf_id or "", (None, None))
+            if name:
+                self._aliases(tx, target, [name])
+            developer = None
+            if creator is not None:
+                found = self.resolver.organization(name=creator.name)
+                developer = found.entity
+            if developer is not None:
+                tx.add((target, LLM.developedBy, developer))
+            else:
+                self._owner_developer(tx, target, parent.ref, record.sources)
+        self._lineage(tx, model, parent.relation, target, parent.inferred, record.sources)
+
+    def _owner_developer(self, tx: _Tx, model: URIRef, ref: Ref, sources: list[str]) -> None:
+        """Give a model just created from a Hub id its Hub owner as developer."""
+        if not (model in tx.minted and ref.hf_id and "/" in ref.hf_id):
+            return
+        if not self._values(tx, model, LLM.developedBy):
+            owner = ref.hf_id.split("/", 1)[0]
+            org = self._organization(tx, Ref(hf_owner=owner), sources)
+            tx.add((model, LLM.developedBy, org))
+
+    def _lineage(
+        self,
+        tx: _Tx,
+        child: URIRef,
+        relation: URIRef,
+        parent: URIRef,
+        inferred: str | None,
+        sources: list[str],
+    ) -> None:
+        present = {p for p in WEIGHT_LINEAGE if self._has(tx, (child, p, parent))}
+        if relation in present:
+            return
+        source = sources[0] if sources else "the source"
+        if present:
+            kept = ", ".join(sorted(f"llm:{relation_name(p)}" for p in present))
+            note = (
+                f"{source} gives {self._label(child)} llm:{relation_name(relation)} "
+                f"{self._label(parent)}; kept {kept}"
+            )
+            tx.add((child, SKOS.note, Literal(note)))
+            tx.notes.append(note)
+            return
+        a, b = str(child), str(parent)
+        known = a in self._derivation and b in self._derivation
+        if known and nx.has_path(self._derivation, b, a):
+            loop = nx.shortest_path(self._derivation, b, a)
+            labels = [self._label(URIRef(n)) for n in [a, *loop]]
+            raise _CycleError(labels)
+        # a parent already reached through lineage loaded before this record (not through this
+        # record's own edges: the parents of a merge are all direct) makes the edge redundant
+        before = nx.restricted_view(self._derivation, [], tx.edges)
+        if known and not before.has_edge(a, b) and nx.has_path(before, a, b):
+            via = nx.shortest_path(before, a, b)
+            shown = " → ".join(self._label(URIRef(n)) for n in via)
+            note = (
+                f"{source} gives {self._label(child)} llm:{relation_name(relation)} "
+                f"{self._label(parent)}, already an ancestor through {shown}; edge not added"
+            )
+            tx.add((child, SKOS.note, Literal(note)))
+            tx.notes.append(note)
+            return
+        if not self._derivation.has_edge(a, b):
+            self._derivation.add_edge(a, b)
+            tx.edges.append((a, b))
+        tx.add((child, relation, parent))
+        if inferred is not None:
+            statement = _statement_iri(child, relation, parent)
+            tx.add((statement, RDF.type, RDF.Statement))
+            tx.add((statement, RDF.subject, child))
+            tx.add((statement, RDF.predicate, relation))
+            tx.add((statement, RDF.object, parent))
+            tx.add((statement, LLM.inferred, Literal(True)))
+            tx.add((statement, SKOS.note, Literal(inferred)))
+            for s in sources:
+                tx.add((statement, DCTERMS.source, URIRef(s)))
+
+    # ------------------------------------------------------------------ entities
+
+    def _resolved(self, tx: _Tx, ref: Ref, found: Resolution) -> URIRef | None:
+        entity = found.entity
+        if entity is None:
+            return None
+        if entity not in self._minted and entity not in tx.minted:
+            tx.matches.append(Match(ref.shown(), str(entity), self._label(entity), found.by))
+        if ref.qid:
+            item = URIRef(WIKIDATA + ref.qid)
+            others = {
+                o for o in self._values(tx, entity, OWL.sameAs) if str(o).startswith(WIKIDATA)
+            }
+            if not others:
+                tx.add((entity, OWL.sameAs, item))
+                if self.resolver.is_model(entity):
+                    self.resolver.add_model(entity, qids=[ref.qid])
+                else:
+                    self.resolver.add_organization(entity, qids=[ref.qid])
+            elif item not in others:
+                shown = ", ".join(sorted(str(o) for o in others))
+                tx.notes.append(
+                    f"{ref.shown()} ({ref.qid}) resolved to {self._label(entity)}, which is "
+                    f"already owl:sameAs {shown}; no second item linked"
+                )
+        return entity
+
+    def _model(self, tx: _Tx, ref: Ref, sources: list[str]) -> URIRef:
+        found = self.resolver.model(hf_id=ref.hf_id, name=ref.name, qid=ref.qid)
+        if (entity := self._resolved(tx, ref, found)) is not None:
+            return entity
+        iri = model_iri(ref, prefix=self._prefix)
+        if found.ambiguous:
+            tx.ambiguities.append(
+                Ambiguity(ref.shown(), tuple(str(c) for c in found.candidates), str(iri))
+            )
+        label = (ref.name if ref.qid else None) or ref.hf_id or ref.name or ref.qid or str(iri)
+        hf_ids = [ref.hf_id] if ref.hf_id and HF_ID.match(ref.hf_id) else []
+        if not self._has(tx, (iri, RDF.type, LLM.Model)):
+            tx.minted.add(iri)
+            tx.add((iri, RDF.type, LLM.Model))
+            if not self._values(tx, iri, RDFS.label):
+                tx.add((iri, RDFS.label, Literal(label)))
+            for hf_id in hf_ids:
+                tx.add((iri, LLM.huggingFaceId, Literal(hf_id)))
+            if ref.qid:
+                tx.add((iri, OWL.sameAs, URIRef(WIKIDATA + ref.qid)))
+            self._cite(tx, iri, sources)
+        self.resolver.add_model(
+            iri, label=label, names=[label], hf_ids=hf_ids, qids=[ref.qid] if ref.qid else []
+        )
+        return iri
+
+    def _organization(self, tx: _Tx, ref: Ref, sources: list[str]) -> URIRef:
+        found = self.resolver.organization(name=ref.name, hf_owner=ref.hf_owner, qid=ref.qid)
+        if (entity := self._resolved(tx, ref, found)) is not None:
+            return entity
+        iri = organization_iri(ref)
+        if found.ambiguous:
+            tx.ambiguities.append(
+                Ambiguity(ref.shown(), tuple(str(c) for c in found.candidates), str(iri))
+            )
+        label = ref.name or ref.hf_owner or ref.qid or str(iri)
+        if not self._has(tx, (iri, RDF.type, LLM.Organization)):
+            tx.minted.add(iri)
+            tx.add((iri, RDF.type, LLM.Organization))
+            if ref.kind is not None:
+                tx.add((iri, RDF.type, ref.kind))
+            if not self._values(tx, iri, RDFS.label):
+                tx.add((iri, RDFS.label, Literal(label)))
+            if ref.qid:
+                tx.add((iri, OWL.sameAs, URIRef(WIKIDATA + ref.qid)))
+            self._cite(tx, iri, sources)
+        self.resolver.add_organization(
+            iri, label=label, names=[label], qids=[ref.qid] if ref.qid else []
+        )
+        if ref.hf_owner:
+            self.resolver.add_owner_developer(ref.hf_owner, iri)
+        return iri
+
+    def _license(self, tx: _Tx, lic: LicenseRef, sources: list[str]) -> URIRef | None:
+        hub = lic.hub_id.strip() if lic.hub_id else ""
+        if hub.casefold() in ("other", "unknown", "none", ""):
+            hub = ""
+        name = lic.spdx or hub or (lic.name.strip() if lic.name else "")
+        if not name and not lic.qid:
+            return None
+        for text in dict.fromkeys(t for t in (lic.spdx, hub, lic.name) if t):
+            found = self.resolver.license(name=text, qid=lic.qid)
+            if found.entity is not None:
+                return found.entity
+        if lic.qid and not name:
+            found = self.resolver.license(qid=lic.qid)
+            if found.entity is not None:
+                return found.entity
+        spdx = spdx_id(lic.spdx or hub) if (lic.spdx or hub) else None
+        if spdx is not None:
+            iri, label = URIRef(SPDX + spdx), spdx
+        elif lic.qid:
+            iri, label = LLMID[f"wd/{lic.qid}"], name or lic.qid
+        else:
+            iri, label = LLMID[f"license-{slug(name)}"], name
+        if not self._has(tx, (iri, RDF.type, LLM.License)):
+            tx.minted.add(iri)
+            tx.add((iri, RDF.type, LLM.License))
+            if not self._values(tx, iri, RDFS.label):
+                tx.add((iri, RDFS.label, Literal(label)))
+            if lic.qid:
+                tx.add((iri, OWL.sameAs, URIRef(WIKIDATA + lic.qid)))
+            self._cite(tx, iri, sources)
+        self.resolver.add_license(iri, label=label, names=[label])
+        return iri
+
+    # ------------------------------------------------------------------ facts
+
+    def _cite(self, tx: _Tx, entity: URIRef, sources: Iterable[str]) -> None:
+        for source in sources:
+            tx.add((entity, DCTERMS.source, URIRef(source)))
+
+    def _aliases(self, tx: _Tx, entity: URIRef, names: Iterable[str]) -> None:
+        have = {
+            str(v).casefold()
+            for p in (RDFS.label, SKOS.altLabel)
+            for v in self._values(tx, entity, p)
+        }
+        for name in names:
+            text = name.strip()
+            if text and text.casefold() not in have:
+                have.add(text.casefold())
+                tx.add((entity, SKOS.altLabel, Literal(text)))
+                if self.resolver.is_model(entity):
+                    self.resolver.add_model(entity, names=[text])
+                elif self.resolver.is_organization(entity):
+                    self.resolver.add_organization(entity, names=[text])
+
+    def _single(
+        self, tx: _Tx, entity: URIRef, predicate: URIRef, value: Literal, source: str
+    ) -> None:
+        have = self._values(tx, entity, predicate)
+        if not have:
+            tx.add((entity, predicate, value))
+        elif value not in have:
+            kept = ", ".join(sorted(str(v) for v in have))
+            note = (
+                f"{source} gives llm:{relation_name(predicate)} {value} for "
+                f"{self._label(entity)}; kept {kept}"
+            )
+            tx.add((entity, SKOS.note, Literal(note)))
+            tx.notes.append(note)
+
+    # ------------------------------------------------------------------ transactions
+
+    def _rollback(self, tx: _Tx) -> None:
+        self.resolver.undo(tx.mark)
+        for a, b in tx.edges:
+            self._derivation.remove_edge(a, b)
+
+    def _commit(self, tx: _Tx) -> None:
+        for triple in tx.triples:
+            if triple not in self._seen:
+                self._seen.add(triple)
+                self._triples.append(triple)
+                self._objects[(triple[0], triple[1])].add(triple[2])
+        self._minted |= tx.minted
+        for match in tx.matches:
+            key = (match.name, match.entity)
+            if key not in self._matched:
+                self._matched.add(key)
+                self._report.matched.append(match)
+        for amb in tx.ambiguities:
+            if (amb.name, amb.entity) not in self._ambiguous:
+                self._ambiguous.add((amb.name, amb.entity))
+                self._report.ambiguous.append(amb)
+        for note in tx.notes:
+            if note not in self._noted:
+                self._noted.add(note)
+                self._report.notes.append(note)
+
+    def finish(self) -> ImportReport:
+        """Add every collected fact to the graph at once and complete the report.
+
+        Raises:
+            LineageCycleError: the facts would close a derivation cycle (nothing is added).
+            InvalidFactError: a fact breaks a rule of the vocabulary (nothing is added).
+        """
+        fresh = [t for t in self._triples if t not in self._g]
+        self._lg.add(fresh)
+        report = self._report
+        report.triples = fresh
+        report.triples_added = len(fresh)
+        report.entities_added = len(
+            {s for s, p, o in fresh if p == RDF.type and o in _ENTITY_CLASSES}
+        )
+        report.edges_added = sum(1 for _, p, _ in fresh if p in MIRRORED and p not in _MATERIALIZED)
+        return report
+
+
+def _statement_iri(s: URIRef, p: URIRef, o: URIRef) -> URIRef:
+    digest = hashlib.sha1(f"{s} {p} {o}".encode(), usedforsecurity=False).hexdigest()[:16]
+    return LLMID[f"statement/{digest}"]

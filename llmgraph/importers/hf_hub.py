@@ -1,0 +1,417 @@
+"""Hugging Face Hub API records (the JSON of ``ModelInfo``) → lineage.
+
+Saved records are read from
+
+- ``.csv`` files with a ``model_id`` column and a ``metadata`` column holding the record's JSON
+  (the layout of saved Hub model trees: ``depth``, ``children`` … columns are ignored);
+- ``.jsonl`` / ``.ndjson`` files, one record per line;
+- ``.json`` files holding one record, a list of records, or ``{"models": [...]}``.
+
+With network access, :func:`fetch_hub_records` asks the Hub itself (``HfApi.list_models`` by
+author, or ``HfApi.model_info`` for one model and, with children, every model whose
+``base_model:`` tag names it, recursively) and returns the same records.
+
+What a record gives: the ``base_model:<relation>:<parent>`` tags (the Hub's own statement of
+the lineage; when the card data states no ``base_model_relation`` the Hub inferred the kind,
+and the edge is marked inferred with that reason), ``author`` (the developer when nothing better
+is known), ``created_at`` (the repository's creation, taken as ``llm:releaseDate``), the
+``license:`` and ``dataset:`` tags, ``arxiv:`` tags, ``safetensors.total`` as
+``llm:parameterCount`` (not for quantized builds and adapters, whose tensor counts are not the
+model's size), and the card data as for :mod:`~llmgraph.importers.hf_cards`. Records without
+``base_model:`` tags fall back to the card data's ``base_model``.
+
+>>> record = parse_hub_record({"id": "a/b-GGUF", "tags": ["base_model:quantized:c/d"]}, where="x")
+>>> [(p.ref.hf_id, p.relation.fragment) for p in record.parents]
+[('c/d', 'quantizedFrom')]
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from llmgraph.errors import DataLoadError, UsageError
+from llmgraph.graph import LineageGraph
+from llmgraph.importers.build import Builder
+from llmgraph.importers.hf_cards import (
+    HUB,
+    RELATIONS,
+    add_record,
+    canonical_metadata,
+    front_matter,
+    infer_relation,
+    model_ids,
+    parse_metadata,
+    stated_relation,
+)
+from llmgraph.importers.records import LicenseRef, ModelRecord, Parent, Ref
+from llmgraph.importers.report import ImportReport, Skip
+from llmgraph.importers.resolve import HF_ID
+
+__all__ = [
+    "fetch_hub_records",
+    "import_hf_hub",
+    "parse_hub_record",
+    "read_hub_records",
+    "record_from_model_info",
+]
+
+_TAG_RELATIONS = {"finetune", "adapter", "quantized", "merge"}
+
+
+def read_hub_records(path: Path | str) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    r"""Yield ``(where, record)`` for each record of a saved file; a bad one as ``(where, reason)``.
+
+    Raises:
+        DataLoadError: the file is missing or unreadable, or is not CSV, JSON or JSON lines.
+
+    >>> import pathlib, tempfile
+    >>> saved = pathlib.Path(tempfile.mkdtemp()) / "records.jsonl"
+    >>> _ = saved.write_text('{"id": "a/b"}\n[1]\n')
+    >>> [(where.rsplit(":", 1)[1], record) for where, record in read_hub_records(saved)]
+    [('1', {'id': 'a/b'}), ('2', "metadata is not a JSON object: '[1]'")]
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataLoadError("no such file", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataLoadError(f"cannot read: {exc}", path=path) from exc
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        yield from _csv_records(path, text)
+    elif suffix in (".jsonl", ".ndjson"):
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                yield f"{path}:{number}", _json_object(line)
+    elif suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataLoadError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        if isinstance(data, dict) and isinstance(data.get("models"), list):
+            data = data["models"]
+        items = data if isinstance(data, list) else [data]
+        for number, item in enumerate(items):
+            where = f"{path}[{number}]"
+            yield where, item if isinstance(item, dict) else f"not a JSON object: {item!r:.60}"
+    else:
+        raise DataLoadError(
+            f"cannot tell the format from {path.suffix!r}: expected .csv, .json or .jsonl",
+            path=path,
+        )
+
+
+def _json_object(text: str) -> dict[str, Any] | str:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"metadata is not valid JSON: {exc.msg} (column {exc.colno})"
+    if not isinstance(data, dict):
+        return f"metadata is not a JSON object: {text[:60]!r}"
+    return data
+
+
+def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    columns = {(c or "").strip().casefold(): c for c in reader.fieldnames or []}
+    if "metadata" not in columns and "model_id" not in columns:
+        found = ", ".join(repr(c) for c in reader.fieldnames or []) or "none"
+        raise DataLoadError(f"expected a model_id or metadata column; found {found}", path=path)
+    line = 1
+    for row in reader:
+        where = f"{path}:{line + 1}"
+        line = reader.line_num
+        raw = row.get(columns.get("metadata", ""), "") or ""
+        model_id = (row.get(columns.get("model_id", ""), "") or "").strip()
+        if raw.strip():
+            record = _json_object(raw)
+        else:
+            record = {"id": model_id} if model_id else "no metadata and no model_id"
+        if isinstance(record, dict) and model_id:
+            record.setdefault("id", model_id)
+        yield where, record
+
+
+def _created(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1)).date()
+        except ValueError:
+            return None
+    return None
+
+
+def _card_data(record: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    data = record.get("card_data", record.get("cardData"))
+    if isinstance(data, dict):
+        return data, []
+    if isinstance(data, str) and data.strip():
+        parsed = front_matter(f"---\n{data}\n---\n")
+        if isinstance(parsed, dict):
+            return parsed, []
+        return {}, [f"{where}: card data ignored ({parsed}; saved records may truncate it)"]
+    return {}, []
+
+
+def parse_hub_record(record: Mapping[str, Any], *, where: str) -> ModelRecord | Skip:
+    """Turn one Hub record (``ModelInfo`` as JSON) into a model record, or say why not.
+
+    >>> parse_hub_record({"author": "x"}, where="r1")
+    Skip(record='r1', reason='no model id (id, modelId or model_id)')
+    """
+    repo_id = record.get("id") or record.get("modelId") or record.get("model_id")
+    if not isinstance(repo_id, str) or not repo_id.strip():
+        return Skip(where, "no model id (id, modelId or model_id)")
+    repo_id = repo_id.strip()
+    if not HF_ID.match(repo_id):
+        return Skip(where, f"{repo_id!r} is not a Hub repository id (owner/name)")
+    card, notes = _card_data(record, where)
+    raw_tags = record.get("tags")
+    tags = [t for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
+    files = [
+        str(s.get("rfilename", "")) if isinstance(s, dict) else str(getattr(s, "rfilename", s))
+        for s in record.get("siblings") or []
+    ]
+    gguf = bool(record.get("gguf"))
+    meta = dict(card)
+    if "library_name" not in meta and isinstance(record.get("library_name"), str):
+        meta["library_name"] = record["library_name"]
+    card_tags = meta.get("tags")
+    card_tags = [card_tags] if isinstance(card_tags, str) else card_tags
+    card_tags = card_tags if isinstance(card_tags, list) else []
+    meta["tags"] = card_tags + [t for t in tags if not t.startswith("base_model:")]
+    parsed = parse_metadata(meta, repo_id, where=where, files=files, gguf=gguf)
+    parsed.report_notes = notes + parsed.report_notes
+    tagged = _tag_parents(tags)
+    if tagged:
+        canonical, _ = canonical_metadata(card, where=where)
+        stated, _ = stated_relation(canonical, where=where)
+        untyped = [p for p, r in tagged.items() if r is None]
+        if stated is not None:
+            guess, why = stated, None
+        else:
+            canonical["tags"] = meta["tags"]
+            guess, why = infer_relation(canonical, repo_id, len(untyped), files=files, gguf=gguf)
+        parents: list[Parent] = []
+        for parent_id, relation in tagged.items():
+            if relation is None:
+                parents.append(Parent(Ref(hf_id=parent_id), RELATIONS[guess], why))
+                continue
+            reason = None
+            if stated is None:
+                reason = (
+                    f"the Hub's tag base_model:{relation}:{parent_id}; the card states no "
+                    "base_model_relation, so the Hub inferred the kind"
+                )
+            elif stated != relation:
+                reason = (
+                    f"the Hub's tag base_model:{relation}:{parent_id}, though the card states "
+                    f"base_model_relation: {stated}"
+                )
+            parents.append(Parent(Ref(hf_id=parent_id), RELATIONS[relation], reason))
+        kept = {p.ref.hf_id for p in parsed.parents if p.ref.hf_id}
+        if parsed.parent_names and not kept & set(tagged):
+            parsed.parent_names = {}
+        parsed.parents = parents
+    author = record.get("author")
+    if isinstance(author, str) and author.strip():
+        parsed.fallback_developer = Ref(hf_owner=author.strip())
+    created = _created(record.get("created_at", record.get("createdAt")))
+    if created is not None:
+        parsed.release_date = created
+    relations = {p.relation for p in parsed.parents}
+    if not relations & {RELATIONS["quantized"], RELATIONS["adapter"]}:
+        total = _safetensors_total(record.get("safetensors"))
+        if total:
+            parsed.parameter_count = total
+    for tag in tags:
+        kind, _, value = tag.partition(":")
+        if kind == "license" and value and parsed.license is None:
+            parsed.license = LicenseRef(hub_id=value)
+        elif kind == "license" and value and parsed.license is not None:
+            if not parsed.license.hub_id or parsed.license.hub_id.casefold() == "other":
+                parsed.license = LicenseRef(hub_id=value, name=parsed.license.name)
+        elif kind == "dataset" and value:
+            parsed.datasets.append(f"{HUB}datasets/{value}")
+        elif kind == "arxiv" and value:
+            parsed.see_also.append(f"https://arxiv.org/abs/{value}")
+    parsed.datasets = list(dict.fromkeys(parsed.datasets))
+    parsed.see_also = list(dict.fromkeys(parsed.see_also))
+    return parsed
+
+
+def _tag_parents(tags: Iterable[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    keys: dict[str, str] = {}
+    for tag in tags:
+        if not tag.startswith("base_model:"):
+            continue
+        rest = tag[len("base_model:") :]
+        relation: str | None = None
+        head, sep, tail = rest.partition(":")
+        if sep and head in _TAG_RELATIONS:
+            relation, rest = head, tail
+        ids, _, _ = model_ids(rest)
+        if not ids:
+            continue
+        parent = keys.setdefault(ids[0].casefold(), ids[0])
+        if relation is not None or parent not in found:
+            found[parent] = relation if relation is not None else found.get(parent)
+    return found
+
+
+def _safetensors_total(value: Any) -> int | None:
+    total = value.get("total") if isinstance(value, dict) else getattr(value, "total", None)
+    return total if isinstance(total, int) and not isinstance(total, bool) and total > 0 else None
+
+
+def record_from_model_info(info: Any) -> dict[str, Any]:
+    """Return a ``huggingface_hub`` ``ModelInfo`` as the JSON record the importer reads.
+
+    >>> from huggingface_hub.hf_api import ModelInfo
+    >>> info = ModelInfo(id="a/b", tags=[], createdAt="2024-01-02T00:00:00.000Z")
+    >>> record_from_model_info(info)["created_at"]
+    '2024-01-02T00:00:00+00:00'
+    """
+    card = getattr(info, "card_data", None)
+    card_dict = None
+    if card is not None:
+        card_dict = {k: v for k, v in vars(card).items() if v is not None and not k.startswith("_")}
+        card_dict.pop("eval_results", None)
+    created = getattr(info, "created_at", None)
+    safetensors = getattr(info, "safetensors", None)
+    return {
+        "id": info.id,
+        "author": getattr(info, "author", None),
+        "created_at": created.isoformat() if isinstance(created, dt.datetime) else created,
+        "tags": list(getattr(info, "tags", None) or []),
+        "library_name": getattr(info, "library_name", None),
+        "gguf": getattr(info, "gguf", None),
+        "siblings": [
+            {"rfilename": getattr(s, "rfilename", str(s))}
+            for s in getattr(info, "siblings", None) or []
+        ],
+        "safetensors": {"total": getattr(safetensors, "total", None)} if safetensors else None,
+        "card_data": card_dict,
+    }
+
+
+def fetch_hub_records(
+    *,
+    author: str | None = None,
+    model: str | None = None,
+    with_children: bool = False,
+    max_depth: int | None = None,
+    api: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Fetch Hub records with ``huggingface_hub`` (network access needed).
+
+    Args:
+        author: every model of this user or organization.
+        model: one model id.
+        with_children: with ``model``, also every model whose ``base_model:`` tag names a
+            fetched model, breadth first.
+        max_depth: with ``with_children``, stop this many generations below ``model``.
+        api: an ``HfApi`` (or anything with its ``list_models`` / ``model_info``).
+        progress: called as ``progress(done, total)`` while children are fetched.
+
+    Returns:
+        The records, as :func:`record_from_model_info` makes them, each model once.
+
+    Raises:
+        UsageError: neither ``author`` nor ``model`` is given.
+        DataLoadError: the Hub cannot be reached or answers with an error.
+    """
+    if not author and not model:
+        raise UsageError("fetching from the Hub needs --author NAME or --model ID")
+    if api is None:
+        from huggingface_hub import HfApi
+
+        api = HfApi()
+    records: dict[str, dict[str, Any]] = {}
+    try:
+        if author:
+            for info in api.list_models(author=author, full=True, cardData=True):
+                records.setdefault(info.id.casefold(), record_from_model_info(info))
+        if model:
+            first = record_from_model_info(api.model_info(model))
+            records.setdefault(first["id"].casefold(), first)
+            frontier = [first["id"]]
+            depth = 0
+            while with_children and frontier and (max_depth is None or depth < max_depth):
+                depth += 1
+                following: list[str] = []
+                for parent in frontier:
+                    found = api.list_models(filter=f"base_model:{parent}", full=True, cardData=True)
+                    for info in found:
+                        if info.id.casefold() not in records:
+                            records[info.id.casefold()] = record_from_model_info(info)
+                            following.append(info.id)
+                    if progress is not None:
+                        progress(len(records), len(records) + len(following))
+                frontier = following
+    except Exception as exc:  # network, HTTP and repository errors of huggingface_hub
+        if isinstance(exc, UsageError):
+            raise
+        raise DataLoadError(f"cannot fetch from the Hugging Face Hub: {exc}") from exc
+    return list(records.values())
+
+
+def import_hf_hub(
+    lg: LineageGraph,
+    paths: Sequence[Path | str] = (),
+    *,
+    records: Iterable[Mapping[str, Any]] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import Hub API records into ``lg``: from saved files and/or records already in memory.
+
+    Args:
+        lg: the graph; names resolve against it, and the new facts are added to it at once.
+        paths: saved records (``.csv`` with a ``metadata`` column, ``.json``, ``.jsonl``).
+        records: records as dicts (e.g. from :func:`fetch_hub_records`).
+        progress: called as ``progress(done, total)`` after each record.
+
+    Returns:
+        The :class:`ImportReport`.
+
+    Raises:
+        DataLoadError: a file is missing or not in a known format.
+        LineageCycleError: the facts would close a derivation cycle (nothing is added).
+
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load(bundled=False)
+    >>> tags = ["base_model:finetune:mistralai/Mistral-7B-v0.1", "license:apache-2.0"]
+    >>> report = import_hf_hub(lg, records=[{"id": "me/my-tune", "author": "me", "tags": tags}])
+    >>> [(a.label, a.relation) for a in lg.ancestors("me/my-tune")]
+    [('mistralai/Mistral-7B-v0.1', 'fineTunedFrom')]
+    """
+    report = ImportReport("hf-hub")
+    items: list[tuple[str, dict[str, Any] | str]] = []
+    for path in paths:
+        items += list(read_hub_records(path))
+    for number, record in enumerate(records):
+        items.append((str(record.get("id") or f"record {number}"), dict(record)))
+    builder = Builder(lg, report, prefix="hf")
+    for done, (where, item) in enumerate(items, 1):
+        report.records_read += 1
+        if isinstance(item, str):
+            report.skip(where, item)
+        else:
+            add_record(builder, report, parse_hub_record(item, where=where))
+        if progress is not None:
+            progress(done, len(items))
+    return builder.finish()

@@ -1,0 +1,454 @@
+"""Entity resolution: find the loaded entity a source means, or say that none or several match.
+
+The same model arrives as ``LLaMA-13B`` (Epoch), ``huggyllama/llama-13b`` (the Hub) and the
+curated ``LLaMA 13B``. A :class:`Resolver` indexes the models, organizations and licences of a
+graph and answers, in this order, stopping at the first level that matches anything:
+
+Models
+    1. the Wikidata item (``owl:sameAs``);
+    2. the Hugging Face id (``llm:huggingFaceId``, case-insensitive);
+    3. for a Hub id, its repository name against labels, aliases and the repository names of
+       other Hub ids, among models that have no Hub id or the same Hub owner (so
+       ``meta-llama/Meta-Llama-3.1-70B-Instruct`` finds the renamed
+       ``meta-llama/Llama-3.1-70B-Instruct``, ``huggyllama/llama-13b`` finds ``LLaMA 13B``, but
+       ``SkunkworksAI/phi-2`` does not become Microsoft's ``Phi-2``);
+    4. for a plain name, the name against labels and aliases, then against the repository
+       names of Hub ids.
+
+Names are compared after :func:`llmgraph.names.normalize` (case, spaces and punctuation
+dropped, a dot between digits kept). A level that matches several entities makes the name
+*ambiguous*: nothing is chosen, and the importer keeps the new entity apart and reports it.
+
+Organizations: the Wikidata item, then the name (label or alias), then a Hub owner's name, then
+the developers of the models already loaded under that Hub owner.
+
+Licences: known Hub licence ids (``llama2``, ``apache-2.0`` …, see :data:`HUB_LICENSES`),
+SPDX ids, then licence labels and aliases.
+
+>>> from llmgraph import LineageGraph
+>>> r = Resolver(LineageGraph.load().rdf)
+>>> r.model(name="LLaMA-13B").entity
+rdflib.term.URIRef('https://w3id.org/llmgraph/id/llama-13b')
+>>> r.model(hf_id="huggyllama/llama-13b").by
+'label or alias'
+>>> r.model(hf_id="SkunkworksAI/phi-2").entity is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
+
+from llmgraph.names import normalize
+from llmgraph.vocab import LLM, LLMID, ORGANIZATION_KINDS
+
+__all__ = [
+    "HF_ID",
+    "HUB_LICENSES",
+    "SPDX",
+    "WIKIDATA",
+    "Resolution",
+    "Resolver",
+    "slug",
+]
+
+HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+"""A Hub repository id, ``owner/name`` (the pattern of ``llm:huggingFaceId`` in the shapes)."""
+
+WIKIDATA = "http://www.wikidata.org/entity/"
+"""The namespace of Wikidata items, the objects of ``owl:sameAs``."""
+
+SPDX = "http://spdx.org/licenses/"
+
+HUB_LICENSES: dict[str, URIRef] = {
+    "llama2": LLMID["license-llama-2-community"],
+    "llama3": LLMID["license-llama-3-community"],
+    "llama3.1": LLMID["license-llama-3-1-community"],
+    "llama3.2": LLMID["license-llama-3-2-community"],
+    "llama3.3": LLMID["license-llama-3-3-community"],
+    "llama4": LLMID["license-llama-4-community"],
+    "gemma": LLMID["license-gemma-terms-of-use"],
+    "gemma-terms-of-use": LLMID["license-gemma-terms-of-use"],
+    "bigscience-bloom-rail-1.0": LLMID["license-bigscience-bloom-rail-1-0"],
+    "ai2-impact-license-low-risk": LLMID["license-ai2-impact-low-risk"],
+    "microsoft-research-license": LLMID["license-microsoft-research"],
+    "deepseek": LLMID["license-deepseek-model"],
+    "deepseek-license": LLMID["license-deepseek-model"],
+    "tongyi-qianwen": LLMID["license-tongyi-qianwen"],
+    "qwen": LLMID["license-qwen"],
+    "qwen-research": LLMID["license-qwen-research"],
+    "yi-license": LLMID["license-yi"],
+    "mrl": LLMID["license-mistral-ai-research"],
+    "mnpl": LLMID["license-mistral-ai-non-production"],
+    "nvidia-open-model-license": LLMID["license-nvidia-open-model"],
+    "databricks-open-model-license": LLMID["license-databricks-open-model"],
+    "stabilityai-community": LLMID["license-stability-ai-community"],
+}
+"""Hugging Face licence ids that name a licence of the bundled data."""
+
+_SPDX_IDS = [
+    "Apache-2.0",
+    "MIT",
+    "CC-BY-4.0",
+    "CC-BY-SA-3.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0",
+    "CC-BY-NC-ND-4.0",
+    "CC-BY-ND-4.0",
+    "CC-BY-2.0",
+    "CC-BY-3.0",
+    "CC-BY-NC-2.0",
+    "CC-BY-NC-3.0",
+    "CC0-1.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "BSD-3-Clause-Clear",
+    "BSL-1.0",
+    "GPL-2.0-only",
+    "GPL-3.0-only",
+    "LGPL-2.1-only",
+    "LGPL-3.0-only",
+    "AGPL-3.0-only",
+    "MPL-2.0",
+    "EPL-2.0",
+    "Unlicense",
+    "WTFPL",
+    "AFL-3.0",
+    "Artistic-2.0",
+    "ECL-2.0",
+    "ISC",
+    "OpenRAIL",
+    "OpenRAIL-M",
+    "CreativeML-OpenRAIL-M",
+    "BigCode-OpenRAIL-M",
+    "ODbL-1.0",
+    "ODC-By-1.0",
+    "PDDL-1.0",
+    "OSL-3.0",
+    "Zlib",
+    "NCSA",
+    "CDLA-Permissive-2.0",
+    "LPPL-1.3c",
+]
+_SPDX_ALIASES = {"gpl-2.0": "GPL-2.0-only", "gpl-3.0": "GPL-3.0-only", "gpl": "GPL-3.0-only"}
+_SPDX_ALIASES |= {"lgpl-2.1": "LGPL-2.1-only", "lgpl-3.0": "LGPL-3.0-only"}
+_SPDX_ALIASES |= {"agpl-3.0": "AGPL-3.0-only", "lgpl-lr": "LGPL-3.0-only", "odc-by": "ODC-By-1.0"}
+_SPDX_BY_LOWER = {i.casefold(): i for i in _SPDX_IDS} | _SPDX_ALIASES
+
+
+def slug(text: str) -> str:
+    """Return the slug of ``text``: lower case, every run of other characters one ``-``.
+
+    The rule of ``data/README.md`` ("Mixtral 8x7B" → ``mixtral-8x7b``).
+
+    >>> slug("Llama 3.1 8B Instruct"), slug("  PaLM (540B) ")
+    ('llama-3-1-8b-instruct', 'palm-540b')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def spdx_id(text: str) -> str | None:
+    """Return the SPDX identifier ``text`` names (any case; Hub spellings such as ``gpl-3.0``).
+
+    >>> spdx_id("apache-2.0"), spdx_id("cc0-1.0"), spdx_id("llama2")
+    ('Apache-2.0', 'CC0-1.0', None)
+    """
+    return _SPDX_BY_LOWER.get(text.strip().casefold())
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The answer of a :class:`Resolver`.
+
+    Attributes:
+        entity: the entity found, or ``None``.
+        by: how it was found (see :class:`~llmgraph.importers.report.Match`); ``""`` if not.
+        candidates: when ambiguous, the entities that matched equally well (sorted).
+    """
+
+    entity: URIRef | None
+    by: str = ""
+    candidates: tuple[URIRef, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        """``True`` when several entities matched and none was chosen."""
+        return self.entity is None and len(self.candidates) > 1
+
+
+_NONE = Resolution(None)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _pick(found: set[URIRef], by: str) -> Resolution | None:
+    if len(found) == 1:
+        return Resolution(next(iter(found)), by)
+    if len(found) > 1:
+        return Resolution(None, by, tuple(sorted(found)))
+    return None
+
+
+def _owner(hf_id: str) -> str:
+    return hf_id.split("/", 1)[0].casefold() if "/" in hf_id else ""
+
+
+def _repo_name(hf_id: str) -> str:
+    return hf_id.rsplit("/", 1)[-1]
+
+
+class Resolver:
+    """An index of the models, organizations and licences of a graph, for importers.
+
+    Importers :meth:`add_model` (etc.) what they create as they go, so that a later record
+    about the same entity resolves to it instead of creating a duplicate.
+    """
+
+    def __init__(self, graph: Graph):
+        self._labels: dict[URIRef, str] = {}
+        self._models: set[URIRef] = set()
+        self._orgs: set[URIRef] = set()
+        self._licenses: set[URIRef] = set()
+        self._qid: dict[str, set[URIRef]] = defaultdict(set)
+        self._hf: dict[str, set[URIRef]] = defaultdict(set)
+        self._model_names: dict[str, set[URIRef]] = defaultdict(set)
+        self._model_repo_names: dict[str, set[URIRef]] = defaultdict(set)
+        self._owners: dict[URIRef, set[str]] = defaultdict(set)
+        self._org_names: dict[str, set[URIRef]] = defaultdict(set)
+        self._owner_developers: dict[str, set[URIRef]] = defaultdict(set)
+        self._license_names: dict[str, set[URIRef]] = defaultdict(set)
+        self._journal: list[tuple[object, object, object]] = []
+        for cls, kind in ((LLM.Model, "model"), (LLM.License, "license")):
+            for s in graph.subjects(RDF.type, cls):
+                if isinstance(s, URIRef):
+                    self._index(graph, s, kind)
+        for cls in (LLM.Organization, *ORGANIZATION_KINDS):
+            for s in graph.subjects(RDF.type, cls):
+                if isinstance(s, URIRef) and s not in self._orgs:
+                    self._index(graph, s, "organization")
+        for model in self._models:
+            for hf_id in graph.objects(model, LLM.huggingFaceId):
+                owner = _owner(str(hf_id))
+                for dev in graph.objects(model, LLM.developedBy):
+                    if owner and isinstance(dev, URIRef):
+                        self._owner_developers[owner].add(dev)
+        self._journal.clear()
+
+    def _index(self, graph: Graph, s: URIRef, kind: str) -> None:
+        labels = [str(v) for v in graph.objects(s, RDFS.label)]
+        names = labels + [str(v) for v in graph.objects(s, SKOS.altLabel)]
+        qids = [
+            str(o)[len(WIKIDATA) :]
+            for o in graph.objects(s, OWL.sameAs)
+            if str(o).startswith(WIKIDATA)
+        ]
+        label = sorted(labels)[0] if labels else str(s)
+        if kind == "model":
+            hf_ids = [str(v) for v in graph.objects(s, LLM.huggingFaceId)]
+            self.add_model(s, label=label, names=names, hf_ids=hf_ids, qids=qids)
+        elif kind == "organization":
+            self.add_organization(s, label=label, names=names, qids=qids)
+        else:
+            self.add_license(s, label=label, names=names)
+
+    # ------------------------------------------------------------------ registration
+
+    def mark(self) -> int:
+        """Return a mark to :meth:`undo` back to (registrations after it are forgotten)."""
+        return len(self._journal)
+
+    def undo(self, mark: int) -> None:
+        """Forget every registration made after :meth:`mark` returned ``mark``."""
+        while len(self._journal) > mark:
+            container, key, value = self._journal.pop()
+            if isinstance(container, set):
+                container.discard(value)
+            elif container is self._labels:
+                del self._labels[key]  # type: ignore[arg-type]
+            elif isinstance(container, dict):
+                container[key].discard(value)
+
+    def _put(self, table: dict[_K, set[_V]], key: _K, value: _V) -> None:
+        if value not in table[key]:
+            table[key].add(value)
+            self._journal.append((table, key, value))
+
+    def _member(self, group: set[URIRef], value: URIRef) -> None:
+        if value not in group:
+            group.add(value)
+            self._journal.append((group, None, value))
+
+    def _label(self, iri: URIRef, label: str | None) -> None:
+        if label is not None and iri not in self._labels:
+            self._labels[iri] = label
+            self._journal.append((self._labels, iri, iri))
+
+    def add_model(
+        self,
+        iri: URIRef,
+        *,
+        label: str | None = None,
+        names: Iterable[str] = (),
+        hf_ids: Iterable[str] = (),
+        qids: Iterable[str] = (),
+    ) -> None:
+        """Index a model under its names, Hub ids and Wikidata items."""
+        self._member(self._models, iri)
+        self._label(iri, label)
+        for name in names:
+            if key := normalize(name):
+                self._put(self._model_names, key, iri)
+        for hf_id in hf_ids:
+            self._put(self._hf, hf_id.casefold(), iri)
+            if key := normalize(_repo_name(hf_id)):
+                self._put(self._model_repo_names, key, iri)
+            if owner := _owner(hf_id):
+                self._put(self._owners, iri, owner)
+        for qid in qids:
+            self._put(self._qid, qid, iri)
+
+    def add_organization(
+        self,
+        iri: URIRef,
+        *,
+        label: str | None = None,
+        names: Iterable[str] = (),
+        qids: Iterable[str] = (),
+    ) -> None:
+        """Index an organization under its names and Wikidata items."""
+        self._member(self._orgs, iri)
+        self._label(iri, label)
+        for name in names:
+            if key := normalize(name):
+                self._put(self._org_names, key, iri)
+        for qid in qids:
+            self._put(self._qid, qid, iri)
+
+    def add_license(
+        self, iri: URIRef, *, label: str | None = None, names: Iterable[str] = ()
+    ) -> None:
+        """Index a licence under its names."""
+        self._member(self._licenses, iri)
+        self._label(iri, label)
+        for name in names:
+            if key := normalize(name):
+                self._put(self._license_names, key, iri)
+
+    def add_owner_developer(self, hf_owner: str, org: URIRef) -> None:
+        """Remember that models under ``hf_owner`` are developed by ``org``."""
+        self._put(self._owner_developers, hf_owner.casefold(), org)
+
+    # ------------------------------------------------------------------ questions
+
+    def label(self, iri: URIRef) -> str:
+        """Return the label indexed for ``iri`` (its IRI if none)."""
+        return self._labels.get(iri, str(iri))
+
+    def is_model(self, iri: URIRef) -> bool:
+        """Return whether ``iri`` is an indexed model."""
+        return iri in self._models
+
+    def is_organization(self, iri: URIRef) -> bool:
+        """Return whether ``iri`` is an indexed organization."""
+        return iri in self._orgs
+
+    def is_license(self, iri: URIRef) -> bool:
+        """Return whether ``iri`` is an indexed licence."""
+        return iri in self._licenses
+
+    def model(
+        self, *, hf_id: str | None = None, name: str | None = None, qid: str | None = None
+    ) -> Resolution:
+        """Return the model a source means by a Hub id, a name and/or a Wikidata item.
+
+        >>> from llmgraph.store import parse_text
+        >>> r = Resolver(parse_text('''@prefix llm: <https://w3id.org/llmgraph#> .
+        ...   <http://e/m> a llm:Model ; llm:huggingFaceId "meta-llama/Llama-2-7b-hf" .'''))
+        >>> r.model(hf_id="META-LLAMA/llama-2-7b-HF")
+        Resolution(entity=rdflib.term.URIRef('http://e/m'), by='huggingFaceId', candidates=())
+        """
+        if qid and (found := _pick(self._qid[qid] & self._models, "owl:sameAs")):
+            return found
+        if hf_id:
+            if found := _pick(self._hf[hf_id.casefold()], "huggingFaceId"):
+                return found
+            key = normalize(_repo_name(hf_id))
+            owner = _owner(hf_id)
+            near = (self._model_names[key] | self._model_repo_names[key]) if key else set()
+            near = {m for m in near if not self._owners[m] or owner in self._owners[m]}
+            if found := _pick(near, "label or alias"):
+                return found
+            return _NONE
+        key = normalize(name) if name else ""
+        if not key:
+            return _NONE
+        if found := _pick(self._model_names[key], "label or alias"):
+            return found
+        return _pick(self._model_repo_names[key], "Hub repository name") or _NONE
+
+    def organization(
+        self, *, name: str | None = None, hf_owner: str | None = None, qid: str | None = None
+    ) -> Resolution:
+        """Return the organization a source means by a name, a Hub owner or a Wikidata item.
+
+        >>> from llmgraph.store import parse_text
+        >>> r = Resolver(parse_text('''@prefix llm: <https://w3id.org/llmgraph#> .
+        ...   @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        ...   <http://e/meta> a llm:Organization ; skos:altLabel "Meta AI" .
+        ...   <http://e/m> a llm:Model ; llm:huggingFaceId "meta-llama/x" ;
+        ...       llm:developedBy <http://e/meta> .'''))
+        >>> r.organization(name="meta ai").entity
+        rdflib.term.URIRef('http://e/meta')
+        >>> r.organization(hf_owner="meta-llama").by
+        'Hub owner'
+        """
+        if qid and (found := _pick(self._qid[qid] & self._orgs, "owl:sameAs")):
+            return found
+        for text in (name, hf_owner):
+            key = normalize(text) if text else ""
+            if key and (found := _pick(self._org_names[key], "label or alias")):
+                return found
+        if hf_owner and (found := _pick(self._owner_developers[hf_owner.casefold()], "Hub owner")):
+            return found
+        return _NONE
+
+    def license(self, *, name: str | None = None, qid: str | None = None) -> Resolution:
+        """Return the licence a source means by a Hub licence id, an SPDX id or a name.
+
+        >>> from llmgraph.store import parse_text
+        >>> r = Resolver(parse_text('''@prefix llm: <https://w3id.org/llmgraph#> .
+        ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ...   <https://w3id.org/llmgraph/id/license-llama-2-community> a llm:License .
+        ...   <http://spdx.org/licenses/MIT> a llm:License .
+        ...   <http://e/msr> a llm:License ; rdfs:label "Microsoft Research License" .'''))
+        >>> for name in ("llama2", "mit", "microsoft-research license"):
+        ...     print(r.license(name=name).entity)
+        https://w3id.org/llmgraph/id/license-llama-2-community
+        http://spdx.org/licenses/MIT
+        http://e/msr
+        """
+        if qid and (found := _pick(self._qid[qid] & self._licenses, "owl:sameAs")):
+            return found
+        if not name:
+            return _NONE
+        text = name.strip()
+        known = HUB_LICENSES.get(text.casefold())
+        if known is not None and known in self._licenses:
+            return Resolution(known, "Hub licence id")
+        spdx = spdx_id(text)
+        if spdx is not None and URIRef(SPDX + spdx) in self._licenses:
+            return Resolution(URIRef(SPDX + spdx), "SPDX id")
+        key = normalize(text)
+        if key and (found := _pick(self._license_names[key], "label or alias")):
+            return found
+        minted = LLMID[f"license-{slug(text)}"]
+        if minted in self._licenses:
+            return Resolution(minted, "label or alias")
+        return _NONE

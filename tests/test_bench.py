@@ -1,0 +1,97 @@
+"""A tiny run of the scale benchmark and its generator, so that neither can rot (no timings)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from pyoxigraph import Store as ox_store
+
+from llmgraph.store import bundled_ontology_file
+from tests.conftest import REPO
+
+
+def _bench(name: str) -> ModuleType:
+    folder = str(REPO / "bench")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(name)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every benchmark step run in-process on a 400-model graph."""
+    generate, bench = _bench("generate"), _bench("bench_scale")
+    folder = tmp_path_factory.mktemp("bench")
+    jsonl, nt = generate.write(400, folder, seed=3)
+    args = argparse.Namespace(
+        models=400,
+        data=folder,
+        work=folder / "work",
+        jsonl=jsonl,
+        nt=nt,
+        repeat=1,
+        sparql_repeat=1,
+        root=None,
+        deep=None,
+    )
+    out: dict[str, Any] = {"models": 400, "import": bench.step_import(args)}
+    args.root, args.deep = out["import"]["root"], out["import"]["deep"]
+    out["ox"] = bench.step_ox_load(args)
+    out["query"] = bench.step_query(args)
+    out["rdflib"] = bench.step_rdflib(args)
+    out["table"] = bench.table(out)
+    return out
+
+
+def test_generator_writes_hub_records_and_their_triples(tmp_path: Path) -> None:
+    """The generator writes JSON-lines ModelInfo records with lineage tags, and N-Triples."""
+    generate = _bench("generate")
+    jsonl, nt = generate.write(300, tmp_path, seed=5)
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 300 and records[0]["id"].endswith("/model-0")
+    tagged = [r for r in records if any(t.startswith("base_model:") for t in r["tags"])]
+    assert 40 < len(tagged) < 160
+    assert all(any(t.startswith("license:") for t in r["tags"]) for r in records)
+    assert len(nt.read_bytes().splitlines()) > 300 * 5
+    again, _ = generate.write(300, tmp_path / "again", seed=5)
+    assert again.read_bytes() == jsonl.read_bytes()
+
+
+def test_every_engine_counts_the_same_family(results: dict[str, Any]) -> None:
+    """Llmgraph ids, Links, Oxigraph's and rdflib's property paths find the same descendants."""
+    imp, ox, query, rd = (results[k] for k in ("import", "ox", "query", "rdflib"))
+    counts = {
+        query["ids"],
+        query["links"],
+        query["store_sparql"],
+        ox["descendants"],
+        rd["descendants"],
+    }
+    assert len(counts) == 1 and counts.pop() > 0
+    ontology = ox_store()
+    ontology.load(path=str(bundled_ontology_file()))
+    assert imp["triples"] - ox["triples"] == len(ontology)
+    assert query["table_rows"] == imp["models"] == 400
+    assert query["first_answer"] >= imp["max_depth"] > 0
+
+
+def test_the_table_names_every_measure(results: dict[str, Any]) -> None:
+    """The printed Markdown table has a row for each goal of the issue."""
+    text = str(results["table"])
+    for row in (
+        "| load / import |",
+        "| peak RSS of the load |",
+        "| cold open + first ancestry answer |",
+        "| descendants of the largest root, ids |",
+        "| whole-graph roots / depth / licence table |",
+        "| reopen (store + index) |",
+    ):
+        assert row in text
+    assert text.startswith("400 models, ")
