@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ from llmgraph import LineageGraph
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.ttl"
 REPO = Path(__file__).resolve().parent.parent
+REALDATA = Path(os.environ.get("LLMGRAPH_REALDATA", REPO.parent / "shared" / "realdata"))
+"""Real third-party inputs (Hugging Face cards, Hub API trees, Epoch AI's table) for the importer
+tests. They are not copied into the repository: the suite reads them from ``shared/realdata``
+beside the checkout, or from ``$LLMGRAPH_REALDATA``."""
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +28,15 @@ def bundled() -> LineageGraph:
 def tiny() -> LineageGraph:
     """A fresh copy of the tiny fixture graph (ontology + tests/data/tiny.ttl), free to modify."""
     return LineageGraph.load(TINY, bundled=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, with the reason, when the real third-party inputs are not where expected."""
+    if not (REALDATA / "MANIFEST.csv").is_file():
+        raise pytest.UsageError(
+            f"real third-party test inputs not found at {REALDATA}: check out llmgraph beside "
+            "shared/ (shared/realdata/MANIFEST.csv) or set LLMGRAPH_REALDATA to that folder"
+        )
 
 
 _skipped: list[str] = []

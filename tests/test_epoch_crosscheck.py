@@ -21,10 +21,10 @@ import pytest
 
 from llmgraph import DataLoadError, LineageGraph
 
-from .conftest import REPO
+from .conftest import REALDATA, REPO
 
 SCRIPT = REPO / "examples" / "epoch_crosscheck.py"
-EPOCH_CSV = REPO.parent / "shared" / "realdata" / "epoch_notable_ai_models_2024-07-16.csv"
+EPOCH_CSV = REALDATA / "epoch_notable_ai_models_2024-07-16.csv"
 EXPLAINED = REPO / "data" / "epoch-explained.csv"
 HEADER = "epoch_system,field,ours,epoch,verdict,explanation,source_url\n"
 

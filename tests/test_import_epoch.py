@@ -15,7 +15,9 @@ from llmgraph.importers import ImportReport, import_epoch
 from llmgraph.importers.epoch import BASE_MODEL_NOTE, read_epoch
 from llmgraph.store import new_graph
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+from .conftest import REALDATA
+
+REAL = REALDATA
 TABLE = REAL / "epoch_notable_ai_models_2024-07-16.csv"
 DATA = Path(__file__).parent / "data" / "import"
 

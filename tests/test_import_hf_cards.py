@@ -27,7 +27,9 @@ from llmgraph.importers.report import Skip
 from llmgraph.importers.resolve import HF_ID
 from llmgraph.store import new_graph
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "hf_model_cards"
+from .conftest import REALDATA
+
+REAL = REALDATA / "hf_model_cards"
 DATA = Path(__file__).parent / "data" / "import"
 CARDS = DATA / "cards"
 

@@ -21,7 +21,9 @@ from llmgraph.importers.hf_hub import parse_hub_record, read_hub_records, record
 from llmgraph.importers.report import Skip
 from llmgraph.store import new_graph
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "hf_hub_api"
+from .conftest import REALDATA
+
+REAL = REALDATA / "hf_hub_api"
 TREES = sorted(REAL.glob("*.csv"))
 DATA = Path(__file__).parent / "data" / "import"
 

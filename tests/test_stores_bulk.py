@@ -15,7 +15,9 @@ from llmgraph.importers.records import Ref
 from llmgraph.stores.bulk import hub_iri, licence_iri, owner_iri, record_facts, to_ntriples
 from llmgraph.vocab import LLM, LLMID
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "hf_hub_api"
+from .conftest import REALDATA
+
+REAL = REALDATA / "hf_hub_api"
 MISTRAL = REAL / "Mistral-Small-24B-Base-2501_finetunes_20250405_001816.csv"
 
 
