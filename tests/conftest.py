@@ -6,12 +6,21 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from llmgraph import LineageGraph
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.ttl"
 REPO = Path(__file__).resolve().parent.parent
+settings.register_profile(
+    "llmgraph",
+    deadline=None,  # CI machines are shared: timing is not what the properties check
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=os.environ.get("CI") == "true",  # CI replays the same examples every run
+)
+settings.load_profile("llmgraph")
+
 REALDATA = Path(os.environ.get("LLMGRAPH_REALDATA", REPO.parent / "shared" / "realdata"))
 """Real third-party inputs (Hugging Face cards, Hub API trees, Epoch AI's table) for the importer
 tests. They are not copied into the repository: the suite reads them from ``shared/realdata``
