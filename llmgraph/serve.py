@@ -236,14 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path not in ("/query", "/sparql", "/"):
             self._error(404, f"no such resource {url.path}; the endpoint is /query")
             return
-        form = urllib.parse.parse_qs(url.query)
-        if "update" in form:
-            self._error(403, "this endpoint is read-only: updates are refused")
-            return
-        if "query" not in form:
-            self._error(400, "missing the 'query' parameter (SPARQL 1.1 Protocol)")
-            return
-        self._answer(form["query"][0])
+        self._answer_form(urllib.parse.parse_qs(url.query))
 
     def do_POST(self) -> None:
         """Answer ``POST /query`` (form-encoded or ``application/sparql-query``)."""
@@ -260,7 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "application/sparql-query":
             self._answer(body)
             return
-        form = urllib.parse.parse_qs(body)
+        self._answer_form(urllib.parse.parse_qs(body))
+
+    def _answer_form(self, form: dict[str, list[str]]) -> None:
+        """Answer the ``query`` parameter of a form; refuse ``update``."""
         if "update" in form:
             self._error(403, "this endpoint is read-only: updates are refused")
             return

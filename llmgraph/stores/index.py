@@ -44,7 +44,7 @@ import numpy.typing as npt
 from llmgraph.errors import AmbiguousNameError, LineageCycleError, UnknownEntityError, UsageError
 from llmgraph.lineage import ALL_LINEAGE, BACKING_RELATIONS, WEIGHT_RELATIONS, Link
 from llmgraph.names import PREFERENCES, normalize
-from llmgraph.vocab import LLM, LLMID, PREFIXES
+from llmgraph.vocab import LLM, LLMID, ORGANIZATION_KINDS, PREFIXES
 
 __all__ = [
     "FAMILY",
@@ -71,13 +71,15 @@ PLATFORM = 8
 LICENSE = 16
 """Class bit of ``llm:License``."""
 
-_CLASS_BITS = {
+CLASS_BITS: dict[str, int] = {
     str(LLM.Model): MODEL,
     str(LLM.ModelFamily): FAMILY,
     str(LLM.Organization): ORGANIZATION,
     str(LLM.Platform): PLATFORM,
     str(LLM.License): LICENSE,
+    **{str(k): ORGANIZATION for k in ORGANIZATION_KINDS},
 }
+"""Class IRI → class bit; the organization kinds count as organizations."""
 _KIND_NAMES = {MODEL: "model", ORGANIZATION: "organization", PLATFORM: "platform"}
 
 RELATIONS: tuple[str, ...] = tuple(
@@ -523,7 +525,7 @@ class LineageIndex:
                 return found[0]
             if len(found) > 1:
                 for cls in prefer:
-                    bit = _CLASS_BITS.get(str(cls), 0)
+                    bit = CLASS_BITS.get(str(cls), 0)
                     preferred = [f for f in found if self.classes(f) & bit]
                     if len(preferred) == 1:
                         return preferred[0]
@@ -779,10 +781,7 @@ def index_of_rdf(graph: Any) -> LineageIndex:
     """
     from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 
-    from llmgraph.vocab import ORGANIZATION_KINDS
-
-    bits = {**{URIRef(k): v for k, v in _CLASS_BITS.items()}}
-    bits.update({k: ORGANIZATION for k in ORGANIZATION_KINDS})
+    bits = {URIRef(k): v for k, v in CLASS_BITS.items()}
     classes: dict[str, int] = {}
     for cls, bit in bits.items():
         for s in graph.subjects(RDF.type, cls):

@@ -53,15 +53,12 @@ from llmgraph.lineage import BACKING_RELATIONS, PATH_RELATIONS, WEIGHT_RELATIONS
 from llmgraph.store import Triple, bundled_ontology_file, materialized
 from llmgraph.stores.bulk import BulkRows, open_stream, read_records
 from llmgraph.stores.index import (
+    CLASS_BITS,
     FAMILY,
-    LICENSE,
-    MODEL,
-    ORGANIZATION,
-    PLATFORM,
     RELATIONS,
     LineageIndex,
 )
-from llmgraph.vocab import BACKING, LLM, ORGANIZATION_KINDS, PREFIXES, WEIGHT_LINEAGE
+from llmgraph.vocab import BACKING, LLM, PREFIXES, WEIGHT_LINEAGE
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -77,14 +74,6 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 _PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
-_CLASS_BITS = {
-    str(LLM.Model): MODEL,
-    str(LLM.ModelFamily): FAMILY,
-    str(LLM.Organization): ORGANIZATION,
-    str(LLM.Platform): PLATFORM,
-    str(LLM.License): LICENSE,
-    **{str(k): ORGANIZATION for k in ORGANIZATION_KINDS},
-}
 _FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
@@ -797,7 +786,7 @@ def build_index(store: ox.Store) -> LineageIndex:
     """
     default = ox.DefaultGraph()
     classes: dict[str, int] = {}
-    for cls, bit in _CLASS_BITS.items():
+    for cls, bit in CLASS_BITS.items():
         for q in store.quads_for_pattern(None, _RDF_TYPE, ox.NamedNode(cls), default):
             if isinstance(q.subject, ox.NamedNode):
                 classes[q.subject.value] = classes.get(q.subject.value, 0) | bit
