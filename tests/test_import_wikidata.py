@@ -189,3 +189,30 @@ def test_cli_import_wikidata(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     labels = sorted(line.split(",")[2] for line in capsys.readouterr().out.splitlines()[1:])
     assert labels == ["Fixture Foundation", "Fixture Holdings", "Microsoft"]
+
+
+def test_a_second_item_for_a_linked_model_is_noted_not_linked(tmp_path: Path) -> None:
+    """A model already owl:sameAs one item keeps it when another item with its name comes in."""
+    lg = LineageGraph.load(bundled=False)
+    acme = LLMID["acme-7b"]
+    lg.add(
+        [
+            (acme, RDF.type, LLM.Model),
+            (acme, RDFS.label, Literal("Acme 7B")),
+            (acme, OWL.sameAs, wd("Q900100")),
+            (acme, DCTERMS.source, URIRef("https://example.org/acme")),
+        ]
+    )
+    row = {
+        "item": {"type": "uri", "value": f"{WD}Q900200"},
+        "itemLabel": {"type": "literal", "value": "Acme 7B"},
+    }
+    path = tmp_path / "acme.json"
+    path.write_text(
+        json.dumps({"head": {"vars": ["item", "itemLabel"]}, "results": {"bindings": [row]}}),
+        encoding="utf-8",
+    )
+    report = import_wikidata(lg, [path])
+    assert set(lg.rdf.objects(acme, OWL.sameAs)) == {wd("Q900100")}
+    assert [m.by for m in report.matched] == ["label or alias"]
+    assert any("already owl:sameAs" in note and "Q900200" in note for note in report.notes)

@@ -198,8 +198,6 @@ class Builder:
             if record.ref.hf_id.casefold() not in have:
                 tx.add((model, LLM.huggingFaceId, Literal(record.ref.hf_id)))
                 self.resolver.add_model(model, hf_ids=[record.ref.hf_id])
-        if record.ref.qid:
-            tx.add((model, OWL.sameAs, URIRef(WIKIDATA + record.ref.qid)))
         developers = [self._organization(tx, ref, record.sources) for ref in record.developers]
         if record.creator is not None:
             found = self.resolver.organization(name=record.creator.name)
