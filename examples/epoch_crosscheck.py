@@ -17,7 +17,9 @@ disagreement on three fields:
 ``date``
     Epoch's ``Publication date`` against our ``llm:releaseDate``. Differences of at most
     ``--tolerance-days`` (default 7) are the same event seen twice (a blog post and the paper a
-    few days later) and agree; a missing ``llm:releaseDate`` is a disagreement.
+    few days later) and agree; so does any day of the month for a date of
+    ``llm:releaseDatePrecision "month"``, and any earlier day for a "public-by" date. A missing
+    ``llm:releaseDate`` is a disagreement.
 
 A row matches one of our models when one of these names resolves to an ``llm:Model`` through
 ``LineageGraph.resolve`` (labels, aliases and Hugging Face ids, compared with
@@ -473,7 +475,11 @@ def compare_organization(lg: LineageGraph, match: Match) -> Disagreement | None:
 def compare_date(
     lg: LineageGraph, match: Match, *, tolerance_days: int = DEFAULT_TOLERANCE_DAYS
 ) -> Disagreement | None:
-    """Compare Epoch's publication date with our release date, within ``tolerance_days``."""
+    """Compare Epoch's publication date with our release date, within ``tolerance_days``.
+
+    Our date's ``llm:releaseDatePrecision`` widens what agrees: a "month" date agrees with any
+    day of that month, a "public-by" date with any earlier day (the release may be earlier).
+    """
     value = lg.rdf.value(match.model, LLM.releaseDate)
     parsed = value.toPython() if isinstance(value, RDFLiteral) else None
     ours = parsed if isinstance(parsed, date) else None
@@ -481,8 +487,13 @@ def compare_date(
     if ours is None and theirs is None:
         return None
     if ours is not None and theirs is not None:
+        precision = str(lg.rdf.value(match.model, LLM.releaseDatePrecision) or "day")
         gap = (theirs - ours).days
         if abs(gap) <= tolerance_days:
+            return None
+        if precision == "month" and (theirs.year, theirs.month) == (ours.year, ours.month):
+            return None
+        if precision == "public-by" and gap < 0:
             return None
         detail = f"Epoch is {abs(gap)} days {'later' if gap > 0 else 'earlier'}"
     else:

@@ -611,6 +611,7 @@ def _stats(lg: LineageGraph, args: argparse.Namespace) -> int:
     rows += [{"group": "class", "key": k, "count": v} for k, v in s.classes.items()]
     rows += [{"group": "relation", "key": k, "count": v} for k, v in s.relations.items()]
     rows += [{"group": "models by year", "key": k, "count": v} for k, v in s.models_by_year.items()]
+    rows += [{"group": "identified", "key": k, "count": v} for k, v in s.identified.items()]
     rows.append({"group": "facts without a source", "key": "all", "count": s.uncited})
     _emit(rows, ["group", "key", "count"], args.format, empty="")
     return 0

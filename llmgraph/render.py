@@ -720,6 +720,7 @@ class _Facts:
     licences: tuple[str, ...]
     families: tuple[str, ...]
     sources: tuple[str, ...]
+    precision: str = "day"
 
     @property
     def developer(self) -> str | None:
@@ -746,6 +747,7 @@ def _facts(lg: LineageGraph, node: str) -> _Facts:
         licences=tuple(sorted(lg.label(str(x)) for x in lg.rdf.objects(ref, LLM.license))),
         families=tuple(sorted(str(f) for f in lg.rdf.objects(ref, LLM.family))),
         sources=tuple(sorted(str(s) for s in lg.rdf.objects(ref, DCTERMS.source))),
+        precision=str(lg.rdf.value(ref, LLM.releaseDatePrecision) or "day"),
     )
 
 
@@ -1281,9 +1283,7 @@ class _Builder:
         if facts.kind == "model":
             if facts.developers:
                 lines.append("developer: " + _names(self.lg, facts.developers))
-            lines.append(
-                "released: " + (facts.released.isoformat() if facts.released else "unknown")
-            )
+            lines.append("released: " + _released(facts))
             lines.append(
                 "parameters: "
                 + (
@@ -1713,6 +1713,17 @@ class Diagram:
         return self.pipe("svg").decode("utf-8")
 
 
+def _released(facts: _Facts) -> str:
+    """Return the release date as a tooltip shows it, with how exact it is."""
+    if facts.released is None:
+        return "unknown"
+    if facts.precision == "month":
+        return f"{facts.released:%Y-%m} (day not published)"
+    if facts.precision == "public-by":
+        return f"public by {facts.released.isoformat()} (first dated mention)"
+    return facts.released.isoformat()
+
+
 def diagram(lg: LineageGraph, selection: Selection, **options: Unpack[DrawOptions]) -> Diagram:
     """Build a :class:`Diagram` of ``selection`` (options as for :func:`to_dot`).
 
@@ -1722,9 +1733,11 @@ def diagram(lg: LineageGraph, selection: Selection, **options: Unpack[DrawOption
 
     >>> from llmgraph import LineageGraph
     >>> lg = LineageGraph.load()
-    >>> d = diagram(lg, select_family(lg, "LLaMA"))
-    >>> sorted(d.placeholders)
-    ['group:quantizedFrom:https://w3id.org/llmgraph/id/llama-2-7b-chat']
+    >>> d = diagram(lg, select_family(lg, "Llama 3.2"), collapse=2)
+    >>> sorted(k for k in d.placeholders if k.startswith("group:quantizedFrom"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['group:quantizedFrom:https://w3id.org/llmgraph/id/llama-3-2-1b-instruct',
+     'group:quantizedFrom:https://w3id.org/llmgraph/id/llama-3-2-3b-instruct']
     >>> d._repr_svg_().startswith("<?xml")
     True
     """

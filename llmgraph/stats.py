@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rdflib import DCTERMS, RDF, Literal, URIRef
+from rdflib import DCTERMS, OWL, RDF, Literal, URIRef
 
 from llmgraph.vocab import (
     BACKING,
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 __all__ = ["Stats", "stats", "uncited"]
 
 _STATEMENT_CITED = (*BACKING, LLM.hostedOn)
+WIKIDATA_ITEM = "http://www.wikidata.org/entity/Q"
+_PLURAL = {
+    LLM.Model: "models",
+    LLM.ModelFamily: "model families",
+    LLM.Organization: "organizations",
+    LLM.Platform: "platforms",
+    LLM.License: "licences",
+}
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,18 @@ class Stats:
         relations: relation local name → number of facts (materialized ones included).
         models_by_year: release year → number of models.
         uncited: facts without a source (see :func:`uncited`); zero for the bundled data.
+        identified: how many entities carry each identifier or key attribute:
+            ``"models with a release date"`` (split by ``llm:releaseDatePrecision`` into
+            dates exact to the day, to the month and public-by),
+            ``"models with a Hugging Face id"`` and
+            ``"models with a Wikidata item"`` and the same for model families,
+            organizations, platforms and licences (``owl:sameAs`` to a Wikidata item).
 
     >>> from llmgraph import LineageGraph
-    >>> stats(LineageGraph.load()).relations["mergedFrom"] > 0
+    >>> s = stats(LineageGraph.load())
+    >>> s.relations["mergedFrom"] > 0
+    True
+    >>> s.identified["models with a release date"] == s.classes["Model"]
     True
     """
 
@@ -46,6 +63,7 @@ class Stats:
     relations: dict[str, int]
     models_by_year: dict[int, int]
     uncited: int
+    identified: dict[str, int]
 
 
 def uncited(lg: LineageGraph) -> list[tuple[str, str, str]]:
@@ -102,4 +120,23 @@ def stats(lg: LineageGraph) -> Stats:
         value = g.value(model, LLM.releaseDate)
         if isinstance(value, Literal) and hasattr(value.toPython(), "year"):
             years[value.toPython().year] += 1
-    return Stats(len(g), classes, relations, dict(sorted(years.items())), len(uncited(lg)))
+    models = set(g.subjects(RDF.type, LLM.Model))
+    dated = [m for m in models if g.value(m, LLM.releaseDate) is not None]
+    precision = Counter(str(g.value(m, LLM.releaseDatePrecision) or "day") for m in dated)
+    identified = {
+        "models with a release date": len(dated),
+        "release dates exact to the day": precision["day"],
+        "release dates to the month": precision["month"],
+        "release dates public-by": precision["public-by"],
+        "models with a Hugging Face id": sum(1 for m in models if g.value(m, LLM.huggingFaceId)),
+    }
+    for cls in ENTITY_CLASSES:
+        linked = sum(
+            1
+            for e in set(g.subjects(RDF.type, cls))
+            if any(str(o).startswith(WIKIDATA_ITEM) for o in g.objects(e, OWL.sameAs))
+        )
+        identified[f"{_PLURAL[cls]} with a Wikidata item"] = linked
+    return Stats(
+        len(g), classes, relations, dict(sorted(years.items())), len(uncited(lg)), identified
+    )

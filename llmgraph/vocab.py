@@ -76,6 +76,7 @@ class LLM(DefinedNamespace):
     license: URIRef
     # attributes
     releaseDate: URIRef
+    releaseDatePrecision: URIRef
     parameterCount: URIRef
     activeParameterCount: URIRef
     contextLength: URIRef

@@ -235,6 +235,8 @@ def test_validate_and_stats(capsys: pytest.CaptureFixture[str]) -> None:
     assert counts[("class", "Model")] == 10
     assert counts[("relation", "mergedFrom")] == 2
     assert counts[("facts without a source", "all")] == 0
+    assert counts[("identified", "models with a Hugging Face id")] == 2
+    assert counts[("identified", "organizations with a Wikidata item")] == 0
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from llmgraph import DataLoadError, LineageGraph
+from llmgraph import LLM, DataLoadError, LineageGraph
 
 from .conftest import REALDATA, REPO
 
@@ -213,6 +213,22 @@ def test_dates_within_the_tolerance_agree(ec: ModuleType, bundled: LineageGraph)
     assert (found.field, found.ours, found.epoch) == ("date", "2023-02-24", "2023-03-04")
     assert found.detail == "Epoch is 8 days later"
     assert ec.compare_date(bundled, far, tolerance_days=8) is None
+
+
+def test_date_precision_widens_agreement(ec: ModuleType, bundled: LineageGraph) -> None:
+    """A month date agrees within its month; a public-by date with any earlier day, not later."""
+    assert str(bundled.rdf.value(bundled.resolve("Zephyr 7B Alpha"), LLM.releaseDatePrecision)) == (
+        "month"
+    )
+    inside = _match(ec, bundled, "Zephyr 7B Alpha", published=date(2023, 10, 25))
+    assert ec.compare_date(bundled, inside) is None
+    after = _match(ec, bundled, "Zephyr 7B Alpha", published=date(2023, 11, 9))
+    assert ec.compare_date(bundled, after).detail == "Epoch is 39 days later"
+    neo = "GPT-Neo 125M"  # public by 2021-05-20
+    assert str(bundled.rdf.value(bundled.resolve(neo), LLM.releaseDatePrecision)) == "public-by"
+    assert ec.compare_date(bundled, _match(ec, bundled, neo, published=date(2021, 3, 21))) is None
+    later = ec.compare_date(bundled, _match(ec, bundled, neo, published=date(2021, 6, 1)))
+    assert later.detail == "Epoch is 12 days later"
 
 
 def test_organizations_compare_through_aliases(ec: ModuleType, bundled: LineageGraph) -> None:

@@ -492,6 +492,21 @@ def test_rankdir_and_title(tiny: LineageGraph) -> None:
 # ---------------------------------------------------------------------- links and tooltips
 
 
+def test_tooltips_say_how_exact_the_release_date_is(bundled: LineageGraph) -> None:
+    """Month-only and public-by dates are told apart from exact days in the tooltip."""
+
+    def released(name: str) -> str:
+        nodes = _nodes(render(bundled, select_lineage(bundled, name, depth=1)))
+        tip = (nodes[str(bundled.resolve(name))].tooltip or "").split("\n")
+        return next(line for line in tip if line.startswith("released: "))
+
+    assert released("OpenHermes 2.5 Mistral 7B") == (
+        "released: public by 2023-11-02 (first dated mention)"
+    )
+    assert released("Zephyr 7B Alpha") == "released: 2023-10 (day not published)"
+    assert released("Mistral 7B v0.1") == "released: 2023-09-27"
+
+
 def test_nodes_link_to_hugging_face_or_source_with_tooltips(tiny: LineageGraph) -> None:
     """Each model links to its Hub page (or its source) and says date, size and licence."""
     nodes = _nodes(render(tiny, select_lineage(tiny, "Tuned 7B")))
@@ -531,20 +546,20 @@ def test_collapse_quantized_and_adapter_leaves(tiny: LineageGraph) -> None:
     assert diagram(tiny, sel).placeholders == {}  # default: from three on
 
 
-def test_bundled_llama_2_chat_quantized_builds_collapse(bundled: LineageGraph) -> None:
-    """In the LLaMA family, TheBloke's three Llama 2 7B Chat builds are one counted node."""
-    made = diagram(bundled, select_family(bundled, "LLaMA"))
-    key = f"group:quantizedFrom:{ID}llama-2-7b-chat"
+def test_bundled_llama_3_2_quantized_builds_collapse(bundled: LineageGraph) -> None:
+    """With collapse=2, Meta's two quantized builds of Llama 3.2 1B Instruct are one node."""
+    made = diagram(bundled, select_family(bundled, "Llama 3.2"), collapse=2)
+    key = f"group:quantizedFrom:{ID}llama-3-2-1b-instruct"
     assert {bundled.label(m) for m in made.placeholders[key]} == {
-        "Llama 2 7B Chat GGML",
-        "Llama 2 7B Chat GGUF",
-        "Llama 2 7B Chat GPTQ",
+        "Llama 3.2 1B Instruct SpinQuant INT4 EO8",
+        "Llama 3.2 1B Instruct QLoRA INT4 EO8",
     }
     node = _nodes(made.pipe("svg"))[key]
-    assert node.texts == ("+3 quantized builds", "by TheBloke")
+    assert node.texts == ("+2 quantized builds", "by Meta")
     assert node.href == (
-        "https://huggingface.co/models?other=base_model:quantized:meta-llama/Llama-2-7b-chat-hf"
+        "https://huggingface.co/models?other=base_model:quantized:meta-llama/Llama-3.2-1B-Instruct"
     )
+    assert key not in diagram(bundled, select_family(bundled, "Llama 3.2")).placeholders
 
 
 def test_breadth_cap_hides_behind_a_counted_node(tiny: LineageGraph) -> None:

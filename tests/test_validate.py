@@ -39,6 +39,10 @@ def test_nonconforming_fixture_reports_each_rule() -> None:
         (bad + "org", "country", "ISO 3166-1 alpha-2"),
         (bad + "org", "", "is an llm:Model"),
         (bad + "org", "", "cited by an rdf:Statement"),
+        (bad + "m", "sameAs", "one Wikidata item IRI"),
+        (bad + "org2", "sameAs", "one Wikidata item IRI"),
+        (bad + "m", "releaseDatePrecision", 'one of "day", "month", "public-by"'),
+        (bad + "m", "", "a precision needs a date"),
     ]
     for focus, path, text in expectations:
         assert any(f == focus and p == path and text in m for f, p, m in found), (
