@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from rdflib import DCTERMS, RDF, RDFS, SKOS, Literal, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Literal, URIRef
 
 from llmgraph import LLM, LineageGraph, stats, uncited
 from llmgraph.names import normalize
@@ -207,55 +207,96 @@ def test_who_backs_whom(bundled: LineageGraph) -> None:
     assert ("MosaicML", "owns") in owned
 
 
-def test_every_model_has_a_release_date_or_says_why(bundled: LineageGraph) -> None:
-    """A model without a release date carries a note saying why (undated beats a guessed date)."""
+def test_every_model_has_a_release_date(bundled: LineageGraph) -> None:
+    """Every model has one llm:releaseDate (its first public release)."""
     g = bundled.rdf
-    unexplained = [
-        str(m)
-        for m in _models(bundled)
-        if g.value(m, LLM.releaseDate) is None
-        and not any("date" in str(n).lower() for n in g.objects(m, SKOS.note))
+    undated = [
+        str(g.value(m, RDFS.label)) for m in _models(bundled) if g.value(m, LLM.releaseDate) is None
     ]
-    assert unexplained == []
+    assert undated == []
 
 
-def test_most_models_are_dated(bundled: LineageGraph) -> None:
-    """At least 85% of the models have a release date (the rest are listed as known gaps)."""
-    models = _models(bundled)
-    dated = [m for m in models if bundled.rdf.value(m, LLM.releaseDate) is not None]
-    assert len(dated) >= 0.85 * len(models), f"{len(dated)} of {len(models)} dated"
+def test_release_date_precision_is_recorded(bundled: LineageGraph) -> None:
+    """A first-of-month date is either marked "month" or shown to be the real day by a note.
 
-
-def test_coverage_minimums(bundled: LineageGraph) -> None:
-    """The dataset keeps its promised breadth: models, families, organizations, backing, hosting."""
-    s = stats(bundled)
-    assert s.classes["Model"] >= 250
-    assert s.classes["Organization"] >= 60
-    assert s.classes["Platform"] >= 8
-    assert s.relations["investsIn"] + s.relations["owns"] >= 50
-    families = {str(f) for f in bundled.rdf.subjects(RDF.type, LLM.ModelFamily)}
-    assert len(families) >= 30
-    years = {y for y in s.models_by_year if s.models_by_year[y] > 0}
-    assert min(years) <= 2020 and max(years) >= 2025
-
-
-def test_every_organization_is_typed(bundled: LineageGraph) -> None:
-    """Every organization has one of the five organization kinds besides llm:Organization."""
+    Sources that give only a month are recorded as the first of that month with
+    ``llm:releaseDatePrecision "month"``; an unmarked date on the 1st must have a note that
+    names that day (as "2024-02-01", "2023/11/01", "March 1, 2024", "Aug. 1, 2023" or
+    "1 December 2025"). A note saying "first of month used" goes with the "month" mark.
+    """
     g = bundled.rdf
-    kinds = {LLM.Company, LLM.ResearchLab, LLM.University, LLM.NonProfit, LLM.GovernmentBody}
-    untyped = [
-        str(o)
-        for o in g.subjects(RDF.type, LLM.Organization)
-        if not kinds & set(g.objects(o, RDF.type))
+    unmarked, unnoted = [], []
+    for m in _models(bundled):
+        value = g.value(m, LLM.releaseDate)
+        if not isinstance(value, Literal):
+            continue
+        day = value.toPython()
+        precision = str(g.value(m, LLM.releaseDatePrecision) or "day")
+        notes = " ".join(str(n) for n in g.objects(m, SKOS.note))
+        label = str(g.value(m, RDFS.label))
+        if re.search(r"first of (the )?month used", notes, re.I) and precision != "month":
+            unmarked.append(label)
+        if day.day == 1 and precision == "day":
+            spelled = (
+                day.isoformat(),
+                f"{day:%Y/%m/%d}",
+                f"{day:%B} 1,",
+                f"{day:%b}. 1,",
+                f"1 {day:%B}",
+            )
+            if not any(s in notes for s in spelled):
+                unnoted.append(label)
+    assert (unmarked, unnoted) == ([], [])
+
+
+def test_public_by_dates_say_what_they_rest_on(bundled: LineageGraph) -> None:
+    """A "public-by" date has a note saying what dated evidence it rests on."""
+    g = bundled.rdf
+    marked = [
+        m for m in _models(bundled) if str(g.value(m, LLM.releaseDatePrecision)) == "public-by"
     ]
-    assert untyped == []
+    assert len(marked) >= 10
+    silent = [
+        str(g.value(m, RDFS.label))
+        for m in marked
+        if not any(
+            re.search(r"attested|earliest|latest possible|falls between|upper bound", str(n), re.I)
+            for n in g.objects(m, SKOS.note)
+        )
+    ]
+    assert silent == []
 
 
-def test_moe_models_have_active_parameters(bundled: LineageGraph) -> None:
-    """Mixture-of-experts models record active parameters below their total."""
+def test_wikidata_links_are_one_to_one(bundled: LineageGraph) -> None:
+    """owl:sameAs links typed entities to Wikidata items: one item each, no item shared."""
     g = bundled.rdf
-    for name in ("Mixtral 8x7B v0.1", "DeepSeek-V3"):
-        m = bundled.resolve(name, kind="model")
-        total, active = g.value(m, LLM.parameterCount), g.value(m, LLM.activeParameterCount)
-        assert isinstance(total, Literal) and isinstance(active, Literal), name
-        assert active.toPython() < total.toPython(), name
+    item = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")
+    linkable = {LLM.Model, LLM.ModelFamily, LLM.Organization, LLM.Platform, LLM.License}
+    by_item: dict[str, list[str]] = defaultdict(list)
+    by_entity: dict[str, list[str]] = defaultdict(list)
+    for s, o in g.subject_objects(OWL.sameAs):
+        assert item.match(str(o)), f"{s} owl:sameAs {o}: not a Wikidata item IRI"
+        assert linkable & set(g.objects(s, RDF.type)), f"{s} owl:sameAs {o}: not a typed entity"
+        by_item[str(o)].append(str(s))
+        by_entity[str(s)].append(str(o))
+    assert {i: e for i, e in by_item.items() if len(e) > 1} == {}
+    assert {e: i for e, i in by_entity.items() if len(i) > 1} == {}
+
+
+def test_well_known_wikidata_items(bundled: LineageGraph) -> None:
+    """Companies everyone asks about carry their Wikidata item; the LLaMA item is the family's."""
+    g = bundled.rdf
+    wd = "http://www.wikidata.org/entity/"
+    expected = {
+        "meta": "Q380",
+        "microsoft": "Q2283",
+        "google": "Q95",
+        "amazon": "Q3884",
+        "openai": "Q21708200",
+        "nvidia": "Q182477",
+        "family-llama": "Q116894231",
+    }
+    found = {slug: str(g.value(LLMID[slug], OWL.sameAs)) for slug in expected}
+    assert found == {slug: wd + q for slug, q in expected.items()}
+    linked = stats(bundled).identified["organizations with a Wikidata item"]
+    assert linked >= 40
