@@ -14,7 +14,8 @@ the PROV types ``prov:Entity`` (models) and ``prov:Agent`` / ``prov:Organization
 
 Graph formats come from the networkx mirror (see :mod:`llmgraph.mirror`), for Gephi and
 Cytoscape: ``graphml``, ``gexf``, and ``csv`` (a folder with ``nodes.csv`` — ``id``,
-``label``, ``kind``, ``release_date``, ``parameter_count``, ``huggingface_id`` — and
+``label``, ``kind``, ``release_date``, ``release_date_precision`` (``day``, ``month`` or
+``public-by``), ``parameter_count``, ``huggingface_id`` — and
 ``edges.csv`` — ``source``, ``target``, ``relation``), for pandas. Node ids are IRIs, edges run
 as in the mirror (child → parent, model → developer), and attributes are GraphML-safe: dates
 are ISO strings, missing values are left out.
@@ -84,7 +85,15 @@ _SUFFIXES = {
     ".csv": "csv",
 }
 _RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
-_NODE_COLUMNS = ("id", "label", "kind", "release_date", "parameter_count", "huggingface_id")
+_NODE_COLUMNS = (
+    "id",
+    "label",
+    "kind",
+    "release_date",
+    "release_date_precision",
+    "parameter_count",
+    "huggingface_id",
+)
 
 
 def context_file() -> Path:
@@ -284,7 +293,7 @@ def to_networkx(lg: LineageGraph, *, entities: set[URIRef] | None = None) -> nx.
     >>> _ = lg.add([(LLMID.a, LLM.releaseDate, Literal(datetime.date(2023, 7, 18)))])
     >>> _ = lg.add([(LLMID.a, RDF.type, LLM.Model)])
     >>> to_networkx(lg).nodes[str(LLMID.a)]
-    {'label': 'a', 'kind': 'model', 'release_date': '2023-07-18'}
+    {'label': 'a', 'kind': 'model', 'release_date': '2023-07-18', 'release_date_precision': 'day'}
     """
     mirror = lg.nx
     keep = set(mirror) if entities is None else {str(e) for e in entities} & set(mirror)

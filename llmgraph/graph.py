@@ -21,7 +21,14 @@ from llmgraph.store import (
     new_graph,
     parse_file,
 )
-from llmgraph.vocab import BACKING, LLM, MIRRORED, WEIGHT_LINEAGE, relation_name
+from llmgraph.vocab import (
+    BACKING,
+    LLM,
+    MIRRORED,
+    RELEASE_DATE_PRECISIONS,
+    WEIGHT_LINEAGE,
+    relation_name,
+)
 
 if TYPE_CHECKING:
     from llmgraph.lineage import Link, Step
@@ -450,6 +457,15 @@ def _check_fact(triple: Triple, path: Path | None, *, index: int | None = None) 
         raise InvalidFactError(
             f"{where}llm:{relation_name(p)} of <{s}> must be an xsd:date such as "
             f'"2023-07-18"^^xsd:date, got {o.n3()}',
+            path=path,
+        )
+
+    if p == LLM.releaseDatePrecision and not (
+        isinstance(o, Literal) and str(o) in RELEASE_DATE_PRECISIONS
+    ):
+        allowed = ", ".join(f'"{v}"' for v in RELEASE_DATE_PRECISIONS)
+        raise InvalidFactError(
+            f"{where}llm:releaseDatePrecision of <{s}> must be one of {allowed}, got {o.n3()}",
             path=path,
         )
 

@@ -82,13 +82,19 @@ def node_attributes(graph: Graph, node: URIRef) -> dict[str, object]:
     ...   <http://e/a> a llm:Model ; rdfs:label "A" ; llm:parameterCount 7 .''')
     >>> node_attributes(g, URIRef("http://e/a"))["parameter_count"]
     7
+
+    ``release_date_precision`` is ``"day"``, ``"month"`` or ``"public-by"`` for a dated model
+    (see ``llm:releaseDatePrecision``), ``None`` without a date.
     """
     types = set(graph.objects(node, RDF.type))
     kind = next((name for cls, name in _KINDS.items() if cls in types), None)
+    released = _first_date(graph.objects(node, LLM.releaseDate))
+    precision = _first_text(graph.objects(node, LLM.releaseDatePrecision)) or "day"
     return {
         "label": _first_text(graph.objects(node, RDFS.label)) or _fallback_label(node),
         "kind": kind,
-        "release_date": _first_date(graph.objects(node, LLM.releaseDate)),
+        "release_date": released,
+        "release_date_precision": precision if released is not None else None,
         "parameter_count": _first_int(graph.objects(node, LLM.parameterCount)),
         "huggingface_id": _first_text(graph.objects(node, LLM.huggingFaceId)),
     }

@@ -747,7 +747,7 @@ def _facts(lg: LineageGraph, node: str) -> _Facts:
         licences=tuple(sorted(lg.label(str(x)) for x in lg.rdf.objects(ref, LLM.license))),
         families=tuple(sorted(str(f) for f in lg.rdf.objects(ref, LLM.family))),
         sources=tuple(sorted(str(s) for s in lg.rdf.objects(ref, DCTERMS.source))),
-        precision=str(lg.rdf.value(ref, LLM.releaseDatePrecision) or "day"),
+        precision=str(data.get("release_date_precision") or "day"),
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ORGANIZATION_KINDS",
     "OTHER_LINEAGE",
     "PREFIXES",
+    "RELEASE_DATE_PRECISIONS",
     "WEIGHT_LINEAGE",
     "relation_name",
 ]
@@ -91,6 +92,11 @@ class LLM(DefinedNamespace):
     trainingDataset: URIRef
     inferred: URIRef
 
+
+RELEASE_DATE_PRECISIONS: Final[tuple[str, ...]] = ("day", "month", "public-by")
+"""The values of ``llm:releaseDatePrecision``: the day is stated (also the meaning when the
+property is absent); only the month is known (the date is the first of it); the date is the
+earliest day the model is attested public, so the release may be earlier."""
 
 WEIGHT_LINEAGE: Final[tuple[URIRef, ...]] = (
     LLM.fineTunedFrom,

@@ -178,6 +178,7 @@ def test_graphml_is_safe_and_reads_back(bundled: LineageGraph, tmp_path: Path) -
         "label": "string",
         "kind": "string",
         "release_date": "string",
+        "release_date_precision": "string",
         "parameter_count": "long",
         "huggingface_id": "string",
         "relation": "string",
@@ -212,7 +213,8 @@ def test_csv_nodes_and_edges(bundled: LineageGraph, tmp_path: Path) -> None:
     assert [r["label"] for r in rows] == ["Llama 2 13B", "LMSYS", "Meta", "Vicuna 13B v1.5"]
     vicuna = rows[-1]
     assert (vicuna["kind"], vicuna["huggingface_id"]) == ("model", "lmsys/vicuna-13b-v1.5")
-    assert rows[1]["release_date"] == ""  # an organization
+    assert rows[1]["release_date"] == rows[1]["release_date_precision"] == ""  # an organization
+    assert (vicuna["release_date"], vicuna["release_date_precision"]) == ("2023-08-01", "day")
     with edges.open(encoding="utf-8", newline="") as handle:
         links = {
             (r["source"].rsplit("/", 1)[1], r["relation"], r["target"].rsplit("/", 1)[1])

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from llmgraph import DataLoadError, LineageGraph
+from llmgraph import LLM, DataLoadError, InvalidFactError, LineageGraph
 from llmgraph.store import Triple, new_graph, parse_file, parse_text
 
 from .conftest import DATA, TINY
@@ -75,6 +75,20 @@ def test_string_date_is_refused() -> None:
     )
     with pytest.raises(DataLoadError, match=r'must be an xsd:date such as "2023-07-18"'):
         LineageGraph(bad)
+
+
+def test_unknown_date_precision_is_refused_and_nothing_changes() -> None:
+    """A release-date precision outside day / month / public-by is refused; the graph is kept."""
+    lg = LineageGraph(
+        parse_text("@prefix llm: <https://w3id.org/llmgraph#> .\n<http://e/a> a llm:Model .")
+    )
+    before = len(lg)
+    bad = (URIRef("http://e/a"), LLM.releaseDatePrecision, Literal("roughly"))
+    with pytest.raises(
+        InvalidFactError, match=r'must be one of "day", "month", "public-by", got "roughly"'
+    ):
+        lg.add([bad])
+    assert len(lg) == before
 
 
 @settings(max_examples=40, deadline=None)
