@@ -276,6 +276,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("table", _lineage_table, "every model's roots, depth and licence chain, as CSV")
     p.add_argument("-o", "--output", type=Path, help="write the CSV here (default: stdout)")
 
+    p = command("show", _describe, "what the graph says about one entity, with its sources")
+    p.add_argument("name", help="a model, family, organization, platform or licence")
     command("validate", _validate, "check the graph against the SHACL shapes")
     command("stats", _stats, "coverage: counts by class, relation and year")
     _add_import_export(sub, common)
@@ -394,7 +396,7 @@ def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- commands
 
-_IN_MEMORY_ONLY = ("render", "validate", "stats")
+_IN_MEMORY_ONLY = ("render", "validate", "stats", "show")
 
 
 def _open_graph(args: argparse.Namespace) -> Any:
@@ -601,6 +603,15 @@ def _validate(lg: LineageGraph, args: argparse.Namespace) -> int:
         rows = [vars(v) for v in report.violations]
         _emit(rows, ["focus", "path", "value", "message", "severity"], args.format, empty="")
     return 0 if report.conforms else 1
+
+
+def _describe(lg: LineageGraph, args: argparse.Namespace) -> int:
+    rows: list[Row] = [
+        {"property": f.property, "value": f.value, "iri": f.iri or ""}
+        for f in lg.describe(args.name)
+    ]
+    _emit(rows, ["property", "value", "iri"], args.format, empty="")
+    return 0
 
 
 def _stats(lg: LineageGraph, args: argparse.Namespace) -> int:

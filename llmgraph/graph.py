@@ -31,6 +31,7 @@ from llmgraph.vocab import (
 )
 
 if TYPE_CHECKING:
+    from llmgraph.describe import Fact
     from llmgraph.lineage import Link, Step
     from llmgraph.stores.oxigraph import StoredGraph
     from llmgraph.stores.remote import RemoteGraph
@@ -182,6 +183,19 @@ class LineageGraph:
 
         iri = self.resolve(entity)
         return sorted(str(s) for s in self._rdf.objects(iri, DCTERMS.source))
+
+    def describe(self, entity: str | URIRef) -> list[Fact]:
+        """Return what the graph says about ``entity``: attributes, links, notes and sources.
+
+        See :func:`llmgraph.describe.describe`.
+
+        >>> facts = LineageGraph.load().describe("Llama 2 7B")
+        >>> [f.value for f in facts if f.property == "developedBy"]
+        ['Meta']
+        """
+        from llmgraph.describe import describe
+
+        return describe(self, entity)
 
     def members(self, family: str | URIRef) -> list[URIRef]:
         """Return the models of a family (or the one model, if ``family`` names a model).
