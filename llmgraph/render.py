@@ -180,6 +180,9 @@ ORGANIZATION_COLOURS: Mapping[str, str] = {
         ("teknium", "#ffffb3"),
         ("tloen", "#fed9a6"),
         ("weyaxi", "#aec7e8"),
+        ("ibm", "#92c5de"),
+        ("minimax", "#c5b0d5"),
+        ("xiaomi", "#fdae61"),
     )
 }
 """Curated fills for the organizations of the bundled data (IRI → colour).
