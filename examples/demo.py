@@ -10,19 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from llmgraph import ALL_LINEAGE, LineageGraph, Link, render, select_lineage
-
-RELATION_TEXT = {
-    "fineTunedFrom": "fine-tuned from",
-    "continuedPretrainingFrom": "continued pre-training from",
-    "adapterOf": "adapter of",
-    "quantizedFrom": "quantized from",
-    "mergedFrom": "merged from",
-    "derivedFrom": "derived from",
-    "successorOf": "successor of",
-    "trainedOnOutputsOf": "trained on outputs of",
-    "investsIn": "invests in",
-    "owns": "owns",
-}
+from llmgraph.vocab import RELATION_PHRASES
 
 
 def print_tree(lg: LineageGraph, root: str, links: list[Link], *, arrow: bool) -> None:
@@ -37,7 +25,7 @@ def print_tree(lg: LineageGraph, root: str, links: list[Link], *, arrow: bool) -
         kids = children.get(node, [])
         for i, link in enumerate(kids):
             last = i == len(kids) - 1
-            relation = RELATION_TEXT.get(link.relation, link.relation)
+            relation = RELATION_PHRASES.get(link.relation, link.relation)
             text = f"{relation} → {link.label}" if arrow else f"{link.label}  ({relation})"
             lines.append(f"  {indent}{'└─' if last else '├─'} {text}")
             walk(link.id, indent + ("   " if last else "│  "))
@@ -59,7 +47,7 @@ def print_descendants(lg: LineageGraph, name: str) -> None:
     """Print what was built on the models of ``name`` (a family) as one tree per model."""
     found = lg.descendants(name)
     kinds = Counter(link.relation for link in found)
-    summary = ", ".join(f"{n} {RELATION_TEXT.get(k, k)}" for k, n in sorted(kinds.items()))
+    summary = ", ".join(f"{n} {RELATION_PHRASES.get(k, k)}" for k, n in sorted(kinds.items()))
     print(f"\nDescendants of {name}: {len(found)} models ({summary})")
     built_on_members = {link.id for link in found}
     for member in lg.members(name):
@@ -73,7 +61,7 @@ def print_backers(lg: LineageGraph, org: str) -> None:
     indirect = [b for b in lg.backers(org, transitive=True) if b.depth > 1]
     print(f"\nWho backs {lg.label(lg.resolve(org, kind='organization'))}:")
     for link in direct:
-        print(f"  {link.label} ({RELATION_TEXT.get(link.relation, link.relation)})")
+        print(f"  {link.label} ({RELATION_PHRASES.get(link.relation, link.relation)})")
     for link in indirect:
         print(f"  {link.label} (through {lg.label(link.via)}, which it {link.relation})")
 

@@ -61,7 +61,7 @@ from llmgraph.lineage import (
     descendants,
     portfolio,
 )
-from llmgraph.vocab import LLM, MIRRORED, relation_name
+from llmgraph.vocab import LLM, MIRRORED, RELATION_PHRASES, relation_name
 
 if TYPE_CHECKING:
     from llmgraph.graph import LineageGraph
@@ -239,23 +239,6 @@ RELATION_TEXT: Mapping[str, str] = {
     "developedBy": "develops",
 }
 """How the legend names each relation, read along the drawn arrow."""
-
-_PHRASES: Mapping[str, str] = {
-    "fineTunedFrom": "fine-tuned from",
-    "continuedPretrainingFrom": "continued pre-training of",
-    "adapterOf": "adapter of",
-    "quantizedFrom": "quantized from",
-    "mergedFrom": "merged from",
-    "derivedFrom": "derived from",
-    "successorOf": "successor of",
-    "trainedOnOutputsOf": "trained on outputs of",
-    "investsIn": "invests in",
-    "owns": "owns",
-    "backs": "backs",
-    "hostedOn": "hosted on",
-    "operatedBy": "operated by",
-    "developedBy": "developed by",
-}
 
 # Relations stored child → parent (or model → platform …) that read better drawn the other way.
 _DRAWN_REVERSED = ALL_LINEAGE | {"hostedOn", "operatedBy", "developedBy"}
@@ -1380,7 +1363,7 @@ class _Builder:
             self.used_relations.add(rel)
             attrs = {k: _q(v) for k, v in EDGE_STYLES.get(rel, {}).items()}
             subject, obj = (head, tail) if rel in _DRAWN_REVERSED else (tail, head)
-            tip = f"{label(subject)} {_PHRASES[rel]} {label(obj)}"
+            tip = f"{label(subject)} {RELATION_PHRASES[rel]} {label(obj)}"
             if rel in BACKING_RELATIONS | {"hostedOn"} and subject in self.lg.nx:
                 rounds = _rounds(self.lg, subject, rel, obj)
                 if rounds:

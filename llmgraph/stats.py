@@ -14,6 +14,7 @@ from llmgraph.vocab import (
     LLM,
     MIRRORED,
     ORGANIZATION_KINDS,
+    WIKIDATA,
     relation_name,
 )
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["Stats", "stats", "uncited"]
 
 _STATEMENT_CITED = (*BACKING, LLM.hostedOn)
-WIKIDATA_ITEM = "http://www.wikidata.org/entity/Q"
 _PLURAL = {
     LLM.Model: "models",
     LLM.ModelFamily: "model families",
@@ -134,7 +134,7 @@ def stats(lg: LineageGraph) -> Stats:
         linked = sum(
             1
             for e in set(g.subjects(RDF.type, cls))
-            if any(str(o).startswith(WIKIDATA_ITEM) for o in g.objects(e, OWL.sameAs))
+            if any(str(o).startswith(WIKIDATA + "Q") for o in g.objects(e, OWL.sameAs))
         )
         identified[f"{_PLURAL[cls]} with a Wikidata item"] = linked
     return Stats(

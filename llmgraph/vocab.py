@@ -26,13 +26,18 @@ __all__ = [
     "ORGANIZATION_KINDS",
     "OTHER_LINEAGE",
     "PREFIXES",
+    "RELATION_PHRASES",
     "RELEASE_DATE_PRECISIONS",
     "WEIGHT_LINEAGE",
+    "WIKIDATA",
     "relation_name",
 ]
 
 LLMID: Final = Namespace("https://w3id.org/llmgraph/id/")
 """Namespace of the entities in the bundled data (``llmid:llama-2-7b``)."""
+
+WIKIDATA: Final = "http://www.wikidata.org/entity/"
+"""The namespace of Wikidata items, the objects of ``owl:sameAs``."""
 
 
 class LLM(DefinedNamespace):
@@ -142,6 +147,32 @@ ENTITY_CLASSES: Final[tuple[URIRef, ...]] = (
     LLM.License,
 )
 """The classes whose instances have names that :func:`llmgraph.LineageGraph.resolve` finds."""
+
+RELATION_PHRASES: Final = MappingProxyType(
+    {
+        "fineTunedFrom": "fine-tuned from",
+        "continuedPretrainingFrom": "continued pre-training of",
+        "adapterOf": "adapter of",
+        "quantizedFrom": "quantized from",
+        "mergedFrom": "merged from",
+        "derivedFrom": "derived from",
+        "successorOf": "successor of",
+        "trainedOnOutputsOf": "trained on outputs of",
+        "investsIn": "invests in",
+        "owns": "owns",
+        "backs": "backs",
+        "hostedOn": "hosted on",
+        "operatedBy": "operated by",
+        "developedBy": "developed by",
+    }
+)
+"""Each mirrored relation as words read from subject to object ("Alpaca 7B trained on outputs
+of text-davinci-003"), for printed answers and tooltips.
+
+>>> RELATION_PHRASES["quantizedFrom"]
+'quantized from'
+"""
+
 
 PREFIXES: Final = MappingProxyType(
     {

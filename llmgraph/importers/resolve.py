@@ -46,7 +46,7 @@ from typing import TypeVar
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
 from llmgraph.names import normalize
-from llmgraph.vocab import LLM, LLMID, ORGANIZATION_KINDS
+from llmgraph.vocab import LLM, LLMID, ORGANIZATION_KINDS, WIKIDATA
 
 __all__ = [
     "HF_ID",
@@ -61,8 +61,6 @@ __all__ = [
 HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 """A Hub repository id, ``owner/name`` (the pattern of ``llm:huggingFaceId`` in the shapes)."""
 
-WIKIDATA = "http://www.wikidata.org/entity/"
-"""The namespace of Wikidata items, the objects of ``owl:sameAs``."""
 
 SPDX = "http://spdx.org/licenses/"
 
