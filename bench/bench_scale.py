@@ -5,9 +5,9 @@ process so that peak memory is its own:
 
 - **Oxigraph**: ``Store.bulk_load`` of the N-Triples into an on-disk store, and its SPARQL
   property path ``?d llm:derivedFrom+ <root>`` for the largest family;
-- **llmgraph**: ``StoredGraph.import_hub`` of the same records as JSON lines (mapping, bulk
-  load, lineage index), cold open + first ancestry answer, descendants of the largest root
-  as ids and as full ``Link`` lists, the whole-graph roots / depth / licence table, reopen;
+- **llmgraph**: ``import_source(lg, "hf-hub", …)`` into a store, of the same records as JSON
+  lines (mapping, bulk load, lineage index), cold open + first ancestry answer, descendants
+  of the largest root as ids and as full ``Link`` lists, the whole-graph table, reopen;
 - **rdflib** (the in-memory baseline, ``--rdflib``): parse the N-Triples, the same SPARQL.
 
 and prints a table of medians and ratios against the goals of issue 5.
@@ -86,8 +86,10 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
     target = args.work / "llmgraph"
     shutil.rmtree(target, ignore_errors=True)
     start = time.perf_counter()
+    from llmgraph.importers import import_source
+
     sg = LineageGraph.open(target)
-    sg.import_hub(args.jsonl)
+    import_source(sg, "hf-hub", [args.jsonl])
     import_s = time.perf_counter() - start
     rss = peak_rss_mb()
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -100,8 +102,8 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
         "rss_mb": rss,
         "child_rss_mb": child_rss,
         "triples": len(sg),
-        "root": sg.index.iri(root),
-        "deep": sg.index.iri(deepest),
+        "root": sg.engine.iri(root),
+        "deep": sg.engine.iri(deepest),
         "max_depth": int(table.depth.max()),
         "models": len(table),
     }
@@ -123,7 +125,8 @@ def step_query(args: argparse.Namespace) -> dict[str, Any]:
     ids_ms, ids = median_ms(lambda: sg.descendant_ids(args.root), args.repeat)
     links_ms, links = median_ms(lambda: sg.descendants(args.root), max(1, args.repeat // 2))
     query = DESCENDANTS % args.root
-    ox_ms, rows = median_ms(lambda: list(sg.query_raw(query)), args.sparql_repeat)
+    store = sg.backend.store  # type: ignore[attr-defined]
+    ox_ms, rows = median_ms(lambda: list(store.query(query)), args.sparql_repeat)
     start = time.perf_counter()
     table = sg.table()
     table_s = time.perf_counter() - start
@@ -134,7 +137,7 @@ def step_query(args: argparse.Namespace) -> dict[str, Any]:
     sg.close()
     start = time.perf_counter()
     again = LineageGraph.open(target, read_only=True)
-    _ = again.index
+    _ = again.engine
     reopen_s = time.perf_counter() - start
     again.close()
     return {

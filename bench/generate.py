@@ -31,7 +31,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from llmgraph.stores.bulk import BulkRows, record_facts, to_ntriples
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
 LICENCES = [
@@ -135,15 +134,33 @@ def records(n: int, seed: int = 7) -> Iterator[dict[str, object]]:
 
 
 def write(n: int, folder: Path, *, seed: int = 7) -> tuple[Path, Path]:
-    """Write ``<folder>/hub-<size>.jsonl`` and ``.nt`` and return their paths."""
+    """Write ``<folder>/hub-<size>.jsonl`` and ``.nt`` and return their paths.
+
+    The N-Triples are what llmgraph's import makes of the records: they are imported into a
+    scratch store and its default graph is written out, so every engine loads the same facts.
+    """
+    import shutil
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from llmgraph import LineageGraph
+    from llmgraph.importers import import_source
+
     folder.mkdir(parents=True, exist_ok=True)
     stem = label_of(n)
     jsonl, nt = folder / f"{stem}.jsonl", folder / f"{stem}.nt"
-    rows = BulkRows()
-    with jsonl.open("w", encoding="utf-8") as j, nt.open("w", encoding="utf-8") as t:
+    with jsonl.open("w", encoding="utf-8") as j:
         for record in records(n, seed):
             j.write(json.dumps(record, separators=(",", ":")) + "\n")
-            t.write(to_ntriples(record_facts(record), rows))
+    scratch = Path(tempfile.mkdtemp(prefix="llmgraph-generate-", dir=folder))
+    try:
+        with LineageGraph.open(scratch / "store") as lg:
+            import_source(lg, "hf-hub", [jsonl])
+            store = lg.backend.store  # type: ignore[attr-defined]
+            store.dump(str(nt), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return jsonl, nt
 
 

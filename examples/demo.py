@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from llmgraph import ALL_LINEAGE, LineageGraph, Link, render, select_lineage
 from llmgraph.vocab import RELATION_PHRASES
 
 
-def print_tree(lg: LineageGraph, root: str, links: list[Link], *, arrow: bool) -> None:
+def print_tree(lg: LineageGraph, root: str, links: Sequence[Link], *, arrow: bool) -> None:
     """Print ``links`` (found from ``root``) as a tree, each under the node it was reached from."""
     children: dict[str, list[Link]] = {}
     for link in links:

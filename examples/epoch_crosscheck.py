@@ -316,7 +316,7 @@ def resolve_model(
         if normalize(name) not in known:
             continue
         try:
-            iri = lg.resolve(name, kind="model")
+            iri = URIRef(lg.resolve(name, kind="model"))
         except (UnknownEntityError, AmbiguousNameError):
             continue
         if (iri, RDF.type, LLM.Model) in lg.rdf and iri not in exclude:
@@ -391,7 +391,7 @@ def _labels(lg: LineageGraph, entities: Iterable[URIRef]) -> str:
 
 def _resolve_org(lg: LineageGraph, name: str) -> URIRef | None:
     try:
-        iri = lg.resolve(name, kind="organization")
+        iri = URIRef(lg.resolve(name, kind="organization"))
     except (UnknownEntityError, AmbiguousNameError):
         return None
     return iri if (iri, RDF.type, LLM.Organization) in lg.rdf else None

@@ -20,21 +20,10 @@ from llmgraph.errors import (
     RenderError,
     UnknownEntityError,
     UsageError,
+    WrongKindError,
 )
 from llmgraph.graph import LineageGraph
-from llmgraph.lineage import (
-    ALL_LINEAGE,
-    BACKING_RELATIONS,
-    PATH_RELATIONS,
-    WEIGHT_RELATIONS,
-    Link,
-    Step,
-    ancestors,
-    backers,
-    descendants,
-    path,
-    portfolio,
-)
+from llmgraph.lineage import ancestors, backers, descendants, path, portfolio
 from llmgraph.render import (
     Diagram,
     Selection,
@@ -48,8 +37,10 @@ from llmgraph.render import (
     select_sparql,
     to_dot,
 )
+from llmgraph.results import Link, Links, Step
 from llmgraph.sparql import query
 from llmgraph.stats import Stats, stats, uncited
+from llmgraph.terms import ALL_LINEAGE, BACKING_RELATIONS, IRI, PATH_RELATIONS, WEIGHT_RELATIONS
 from llmgraph.validate import ValidationReport, Violation, validate
 from llmgraph.vocab import LLM, LLMID, PREFIXES
 
@@ -58,6 +49,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ALL_LINEAGE",
     "BACKING_RELATIONS",
+    "IRI",
     "LLM",
     "LLMID",
     "PATH_RELATIONS",
@@ -71,6 +63,7 @@ __all__ = [
     "LineageCycleError",
     "LineageGraph",
     "Link",
+    "Links",
     "NoPathError",
     "QueryError",
     "RenderError",
@@ -81,6 +74,7 @@ __all__ = [
     "UsageError",
     "ValidationReport",
     "Violation",
+    "WrongKindError",
     "__version__",
     "ancestors",
     "backers",

@@ -23,7 +23,6 @@ from rdflib.query import Result
 
 from llmgraph.errors import LLMGraphError, UsageError
 from llmgraph.graph import LineageGraph
-from llmgraph.lineage import ALL_LINEAGE, Link
 from llmgraph.render import (
     Format,
     diagram,
@@ -34,7 +33,9 @@ from llmgraph.render import (
     select_platform,
     select_sparql,
 )
+from llmgraph.results import Links
 from llmgraph.sparql import to_term
+from llmgraph.terms import ALL_LINEAGE
 from llmgraph.vocab import PREFIXES
 
 __all__ = ["main"]
@@ -50,9 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     Args:
         argv: the arguments after the program name (default ``sys.argv[1:]``).
 
-    >>> main(["ancestors", "Vicuna 13B v1.5", "--format", "csv"])
-    depth,relation,label,via,id
-    1,fineTunedFrom,Llama 2 13B,Vicuna 13B v1.5,https://w3id.org/llmgraph/id/llama-2-13b
+    >>> main(["ancestors", "Vicuna 13B v1.5", "--format", "json"])  # doctest: +ELLIPSIS
+    [
+      {
+        "depth": 1,
+        "relation": "fineTunedFrom",
+        "label": "Llama 2 13B",
+        "kind": "model",
+        "developer": "Meta",
+        "release_date": "2023-07-18",
+    ...
     0
     """
     parser = _parser()
@@ -64,13 +72,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("no_bundled", False),
         ("store", None),
         ("endpoint", None),
+        ("update_endpoint", None),
     ):
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
         lg = _open_graph(args)
-        handler = cast(Callable[[LineageGraph, argparse.Namespace], int], args.handler)
-        return handler(lg, args)
+        try:
+            handler = cast(Callable[[LineageGraph, argparse.Namespace], int], args.handler)
+            return handler(lg, args)
+        finally:
+            lg.close()
     except LLMGraphError as exc:
         if args.debug:
             raise
@@ -111,7 +123,13 @@ def _parser() -> argparse.ArgumentParser:
         "--endpoint",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="run every query on this SPARQL 1.1 endpoint (its query URL)",
+        help="run every command on this SPARQL 1.1 endpoint (its query URL)",
+    )
+    common.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="with --endpoint: the endpoint's update URL, for load and import",
     )
     common.add_argument(
         "--debug",
@@ -146,6 +164,11 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also follow successorOf and trainedOnOutputsOf",
         )
+        p.add_argument(
+            "--family",
+            action="store_true",
+            help="when a model and a family share the name, ask about the family",
+        )
 
     p = command("path", _path, "a shortest lineage path between two models")
     p.add_argument("source")
@@ -162,6 +185,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("query", _query, "run a SPARQL query (prefixes llm:, llmid:, rdfs: … are bound)")
     p.add_argument("sparql", nargs="?", help="the query text (or use -f)")
+    p.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="let SERVICE clauses make llmgraph query other servers (refused by default)",
+    )
     p.add_argument("-f", "--file", type=Path, help="read the query from a .rq file")
     p.add_argument(
         "--bind",
@@ -266,10 +294,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per query (default 30)")
     p.add_argument("--limit", type=int, default=100_000, help="most rows per result")
 
-    p = command("load", _load, "import RDF files or Hub ModelInfo JSON lines into --store")
-    p.add_argument("files", nargs="+", type=Path, help=".ttl/.nt/.nq/.trig/.rdf/.jsonld files")
+    p = command("load", _load, "load RDF files (or the bundled data) into --store or --endpoint")
     p.add_argument(
-        "--hub", action="store_true", help="the files are Hugging Face Hub JSON lines (.jsonl)"
+        "files", nargs="*", type=Path, help=".ttl/.nt/.nq/.trig/.rdf/.jsonld files to load"
+    )
+    p.add_argument(
+        "--bundled", action="store_true", help="load the bundled data (seed a new store)"
     )
     p.set_defaults(writes=True)
 
@@ -288,12 +318,20 @@ def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
     from llmgraph.exporters import FORMATS
     from llmgraph.importers import SOURCES
 
-    text = "import Hugging Face cards or Hub records, Epoch AI tables or Wikidata as Turtle"
+    text = (
+        "import Hugging Face cards or Hub records, Epoch AI tables or Wikidata: into --store "
+        "or --endpoint, or as a Turtle file of the new facts (-o)"
+    )
     p = sub.add_parser("import", parents=[common], help=text, description=text)
-    p.set_defaults(handler=_import)
+    p.set_defaults(handler=_import, imports=True)
     p.add_argument("source", choices=SOURCES, help="the kind of input")
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders to read")
-    p.add_argument("-o", "--out", type=Path, required=True, help="Turtle file for the new facts")
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        help="write the new facts as Turtle here (required without --store / --endpoint)",
+    )
     p.add_argument("--report", type=Path, metavar="FILE.json", help="write the full report here")
     p.add_argument("--id", dest="repo_id", metavar="OWNER/NAME", help="hf-cards: the card's id")
     p.add_argument("--author", help="hf-hub: fetch every model of this Hub user or organization")
@@ -339,6 +377,11 @@ def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
     if not args.inputs and not fetch:
         extra = " (or --author / --model to fetch from the Hub)" if args.source == "hf-hub" else ""
         raise _usage(f"import {args.source} needs INPUT files or folders{extra}")
+    if args.out is None and lg.kind == "memory":
+        raise _usage(
+            "import into the in-memory graph keeps nothing: pass -o FILE.ttl for the new "
+            "facts, or --store PATH / --endpoint URL to write them there"
+        )
     bar = ProgressBar(f"import {args.source}")
     try:
         records = (
@@ -362,16 +405,25 @@ def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    header = f"# llmgraph import {args.source}: {report.triples_added} new facts\n"
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(header + report.graph().serialize(format="turtle"), encoding="utf-8")
-    except OSError as exc:
-        raise _usage(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    written = []
+    if args.out is not None:
+        header = f"# llmgraph import {args.source}: {report.triples_added} new facts\n"
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(
+                header + report.graph().serialize(format="turtle"), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise _usage(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        written.append(str(args.out))
     if args.report is not None:
         report.write_json(args.report)
+        written.append(str(args.report))
     print(report.summary())
-    print(f"wrote {args.out}" + (f" and {args.report}" if args.report is not None else ""))
+    if lg.kind != "memory":
+        print(f"wrote {report.triples_added:,} new facts into {lg.backend.where}")
+    if written:
+        print("wrote " + " and ".join(written))
     return 0
 
 
@@ -396,26 +448,28 @@ def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- commands
 
-_IN_MEMORY_ONLY = ("render", "validate", "stats", "show")
 
-
-def _open_graph(args: argparse.Namespace) -> Any:
+def _open_graph(args: argparse.Namespace) -> LineageGraph:
     if args.store is not None and args.endpoint is not None:
         raise _usage("pass --store or --endpoint, not both")
-    if (args.store is not None or args.endpoint is not None) and args.data:
-        raise _usage("--data adds files to the bundled in-memory graph; use `load` for a store")
-    if args.command in _IN_MEMORY_ONLY and (args.store or args.endpoint):
-        raise _usage(f"{args.command} works on the in-memory graph; drop --store / --endpoint")
+    if args.update_endpoint is not None and args.endpoint is None:
+        raise _usage("--update-endpoint goes with --endpoint URL")
+    if (args.store is not None or args.endpoint is not None) and (args.data or args.no_bundled):
+        raise _usage(
+            "--data and --no-bundled choose the in-memory graph; to add files to a store or "
+            "an endpoint, use `load`"
+        )
+    writes = getattr(args, "writes", False) or getattr(args, "imports", False)
     if args.store is not None:
-        return LineageGraph.open(args.store, read_only=not getattr(args, "writes", False))
+        return LineageGraph.open(args.store, read_only=not writes, create=writes)
     if args.endpoint is not None:
-        return LineageGraph.connect(args.endpoint)
+        return LineageGraph.connect(args.endpoint, args.update_endpoint)
     if getattr(args, "writes", False):
-        raise _usage(f"{args.command} needs --store PATH")
+        raise _usage(f"{args.command} writes into a store: pass --store PATH (or --endpoint URL)")
     return LineageGraph.load(*args.data, bundled=not args.no_bundled)
 
 
-def _serve(lg: Any, args: argparse.Namespace) -> int:
+def _serve(lg: LineageGraph, args: argparse.Namespace) -> int:
     from llmgraph.serve import make_server
 
     server = make_server(lg, host=args.host, port=args.port, timeout=args.timeout, limit=args.limit)
@@ -429,31 +483,22 @@ def _serve(lg: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(lg: Any, args: argparse.Namespace) -> int:
-    if args.hub:
-        shown = [0]
+def _load(lg: LineageGraph, args: argparse.Namespace) -> int:
+    from llmgraph.store import bundled_data_files
 
-        def progress(n: int) -> None:
-            shown[0] += n
-            if sys.stderr.isatty():
-                print(f"\r{shown[0]:,} records", end="", file=sys.stderr, flush=True)
-
-        added = 0
-        for path in args.files:
-            added += lg.import_hub(path, progress=progress)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        print(f"imported {shown[0]:,} records ({added:,} new triples) into {args.store}")
-    else:
-        added = lg.import_files(args.files)
-        print(f"imported {len(args.files)} file(s) ({added:,} new triples) into {args.store}")
+    files = list(args.files)
+    if args.bundled:
+        files = bundled_data_files() + files
+    if not files:
+        raise _usage("load needs RDF files, or --bundled for the bundled data")
+    added = lg.import_files(files)
+    shown = "the bundled data" if args.bundled and not args.files else f"{len(files)} file(s)"
+    print(f"loaded {shown} ({added:,} new triples) into {lg.backend.where}")
     return 0
 
 
-def _lineage_table(lg: Any, args: argparse.Namespace) -> int:
-    from llmgraph.stores.table import table_of
-
-    table = table_of(lg)
+def _lineage_table(lg: LineageGraph, args: argparse.Namespace) -> int:
+    table = lg.table()
     if args.output is not None:
         table.to_csv(args.output)
         print(f"wrote {args.output} ({len(table):,} models)")
@@ -468,37 +513,49 @@ def _relations(args: argparse.Namespace) -> Any:
     return ALL_LINEAGE if args.all else None
 
 
-def _links(lg: LineageGraph, links: list[Link], args: argparse.Namespace, name: str) -> int:
-    rows = [
-        {
-            "depth": link.depth,
-            "relation": link.relation,
-            "label": link.label,
-            "via": lg.label(link.via),
-            "id": link.id,
-        }
-        for link in links
-    ]
-    _emit(rows, ["depth", "relation", "label", "via", "id"], args.format, empty=f"none for {name}")
+_TABLE_COLUMNS = ["depth", "relation", "label", "developer", "released", "licence", "via"]
+
+
+def _links(links: Links, args: argparse.Namespace, empty: str) -> int:
+    for note in links.notes:
+        print(f"llmgraph: note: {note}", file=sys.stderr)
+    if args.format == "table":
+        rows = []
+        for row in links.rows():
+            released = row["release_date"] or ""
+            if released and row["release_date_precision"] == "month":
+                released = released[:7]
+            elif released and row["release_date_precision"] == "public-by":
+                released = f"by {released}"
+            rows.append({**row, "released": released})
+        _emit(rows, _TABLE_COLUMNS, "table", empty=empty)
+    else:
+        _emit(links.rows(), list(links.columns), args.format, empty=empty)
     return 0
 
 
 def _ancestors(lg: LineageGraph, args: argparse.Namespace) -> int:
-    found = lg.ancestors(args.name, depth=args.depth, relations=_relations(args))
-    return _links(lg, found, args, f"{args.name!r} (a root)")
+    found = lg.ancestors(
+        args.name, depth=args.depth, relations=_relations(args), family=args.family
+    )
+    return _links(found, args, f"none for {args.name!r} (a root)")
 
 
 def _descendants(lg: LineageGraph, args: argparse.Namespace) -> int:
-    found = lg.descendants(args.name, depth=args.depth, relations=_relations(args))
-    return _links(lg, found, args, repr(args.name))
+    found = lg.descendants(
+        args.name, depth=args.depth, relations=_relations(args), family=args.family
+    )
+    return _links(found, args, f"none for {args.name!r}")
 
 
 def _backers(lg: LineageGraph, args: argparse.Namespace) -> int:
-    return _links(lg, lg.backers(args.org, transitive=args.transitive), args, repr(args.org))
+    found = lg.backers(args.org, transitive=args.transitive)
+    return _links(found, args, f"no backers of {args.org!r} in the data")
 
 
 def _portfolio(lg: LineageGraph, args: argparse.Namespace) -> int:
-    return _links(lg, lg.portfolio(args.org, transitive=args.transitive), args, repr(args.org))
+    found = lg.portfolio(args.org, transitive=args.transitive)
+    return _links(found, args, f"{args.org!r} backs nobody in the data")
 
 
 def _path(lg: LineageGraph, args: argparse.Namespace) -> int:
@@ -533,7 +590,7 @@ def _query(lg: LineageGraph, args: argparse.Namespace) -> int:
     for item in args.bind_literal:
         var, value = _split_binding(item)
         bindings[var] = to_term(value)
-    result = lg.query(text, bindings=bindings)
+    result = lg.query(text, bindings=bindings, allow_service=args.allow_service)
     _emit_result(result, args.format)
     return 0
 
@@ -659,7 +716,7 @@ def _emit(rows: list[Row], columns: list[str], fmt: str, *, empty: str) -> None:
 
 
 def _table(rows: list[Row], columns: list[str]) -> str:
-    cells = [[str(row.get(c, "")) for c in columns] for row in rows]
+    cells = [["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

@@ -96,7 +96,7 @@ def describe(lg: LineageGraph, entity: str | URIRef) -> list[Fact]:
     ['2023-10-01 (month only)']
     """
     g = lg.rdf
-    iri = lg.resolve(entity)
+    iri = URIRef(lg.resolve(entity))
     specific = {o for p, o in g.predicate_objects(iri) if p in (*WEIGHT_LINEAGE, *BACKING)}
     shown = _PRECISION_SHOWN.get(str(g.value(iri, LLM.releaseDatePrecision)))
     facts: list[Fact] = []

@@ -6,6 +6,7 @@ callers would catch without knowing llmgraph::
     LLMGraphError
     ├── UnknownEntityError(LookupError)     a name that resolves to nothing
     ├── AmbiguousNameError(LookupError)     a name that resolves to several entities
+    ├── WrongKindError(LookupError)         a name of another kind than the question needs
     ├── NoPathError(LookupError)            two entities with no lineage path between them
     ├── DataLoadError(ValueError)           unreadable or malformed input (file, line)
     │   └── InvalidFactError                a fact that breaks a rule of the vocabulary
@@ -33,6 +34,7 @@ __all__ = [
     "RenderError",
     "UnknownEntityError",
     "UsageError",
+    "WrongKindError",
 ]
 
 
@@ -83,6 +85,32 @@ class AmbiguousNameError(LLMGraphError, LookupError):
             + ", ".join(f"<{c}>" for c in self.candidates)
             + "; pass one of these IRIs instead"
         )
+
+
+class WrongKindError(LLMGraphError, LookupError):
+    """A name resolved to an entity of another kind than the question is about.
+
+    Attributes:
+        name: the name that was looked up.
+        found: the kind of entity it names (``"organization"`` …).
+        expected: what the question needs (``"model or family"`` …).
+        hint: what to ask instead.
+
+    >>> str(WrongKindError("Meta", "organization", "model or family", "try `portfolio Meta`"))
+    "'Meta' is an organization, not a model or family: try `portfolio Meta`"
+    """
+
+    def __init__(self, name: str, found: str, expected: str, hint: str = ""):
+        self.name = name
+        self.found = found
+        self.expected = expected
+        self.hint = hint
+        message = f"{name!r} is {_article(found)} {found}, not {_article(expected)} {expected}"
+        super().__init__(message + (f": {hint}" if hint else ""))
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 class NoPathError(LLMGraphError, LookupError):

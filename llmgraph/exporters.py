@@ -175,14 +175,14 @@ def select(
     up, down = (True, True) if not (ancestors or descendants) else (ancestors, descendants)
     chosen: set[URIRef] = set()
     for name in models:
-        for member in lg.members(name):
+        for member in map(URIRef, lg.members(name)):
             chosen.add(member)
             if up:
                 chosen |= {URIRef(link.id) for link in lg.ancestors(member)}
             if down:
                 chosen |= {URIRef(link.id) for link in lg.descendants(member)}
     for name in orgs:
-        org = lg.resolve(name, kind="organization")
+        org = URIRef(lg.resolve(name, kind="organization"))
         chosen.add(org)
         chosen |= {m for m in lg.rdf.subjects(LLM.developedBy, org) if isinstance(m, URIRef)}
     for entity in list(chosen):
@@ -220,12 +220,13 @@ def to_rdf(lg: LineageGraph, *, entities: set[URIRef] | None = None) -> Graph:
                 for q in (RDF.type, RDFS.label):
                     for value in source.objects(o, q):
                         graph.add((o, q, value))
-    for statement in set(source.subjects(RDF.type, RDF.Statement)):
-        subject = source.value(statement, RDF.subject)
-        obj = source.value(statement, RDF.object)
+    rows = lg.query(
+        "SELECT ?st ?s ?o ?q ?v WHERE { ?st a rdf:Statement ; rdf:subject ?s ; rdf:object ?o ; "
+        "?q ?v }"
+    )
+    for statement, subject, obj, p, o in rows:  # type: ignore[misc]
         if subject in entities and (not isinstance(obj, URIRef) or obj in entities):
-            for p, o in source.predicate_objects(statement):
-                graph.add((statement, p, o))
+            graph.add((statement, p, o))
     return graph
 
 
@@ -268,11 +269,20 @@ def to_prov(lg: LineageGraph, *, entities: set[URIRef] | None = None) -> Graph:
 def serialize(graph: Graph, fmt: str) -> str:
     """Return ``graph`` as text in an RDF format (``ttl``, ``nt`` or ``jsonld``).
 
+    N-Triples are canonical: blank nodes get labels computed from what they say (RDF graph
+    canonicalization) and lines are sorted, so equal graphs give byte-equal files, whichever
+    backend they were read from.
+
     >>> serialize(new_graph(), "nt").strip()
     ''
     """
     if fmt == "jsonld":
         return graph.serialize(format="json-ld", context=jsonld_context(), indent=2) + "\n"
+    if fmt == "nt":
+        from rdflib.compare import to_canonical_graph
+
+        lines = to_canonical_graph(graph).serialize(format="nt").split("\n")
+        return "".join(line + "\n" for line in sorted(set(lines)) if line.strip())
     text = graph.serialize(format=_RDFLIB_FORMATS[fmt])
     return text if text.endswith("\n") else text + "\n"
 

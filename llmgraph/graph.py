@@ -1,102 +1,118 @@
-"""The :class:`LineageGraph`: the RDF store, its networkx mirror, and the one write path."""
+"""The :class:`LineageGraph` users hold, whatever the backend, and the one write path.
+
+``LineageGraph.load()`` (the bundled data in memory), ``LineageGraph.open(path)`` (an Oxigraph
+store on disk) and ``LineageGraph.connect(url)`` (a SPARQL 1.1 endpoint) all return this class;
+every verb is written once, in :mod:`llmgraph.lineage` and the modules beside it, over the
+backend seam (:mod:`llmgraph.backends`) and the traversal engine (:mod:`llmgraph.engine`).
+
+Every write — :meth:`LineageGraph.add`, :meth:`~LineageGraph.remove`,
+:meth:`~LineageGraph.add_file`, an import — goes through :meth:`LineageGraph._write`: the
+facts are checked (:mod:`llmgraph.rules`), ``llm:derivedFrom`` / ``llm:backs`` materialized,
+derivation cycles refused (also those closed within one batch, named in full), and the batch
+applied in one backend transaction, all or nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.query import Result
-
-from llmgraph.errors import InvalidFactError, LineageCycleError
-from llmgraph.mirror import project, sync_nodes, sync_pairs
-from llmgraph.names import NameIndex
-from llmgraph.store import (
-    Triple,
-    bundled_data_files,
-    bundled_ontology_file,
-    materialized,
-    new_graph,
-    parse_file,
+from llmgraph.backends import Backend
+from llmgraph.backends.memory import MemoryBackend, new_graph
+from llmgraph.engine import LineageIndex
+from llmgraph.errors import DataLoadError
+from llmgraph.names import EngineNames, Expect, NameSource, Resolved, resolve
+from llmgraph.rules import check_facts, entailed_by, materialized
+from llmgraph.terms import (
+    DCTERMS_SOURCE,
+    IRI,
+    RDFS_LABEL,
+    SUPER_RELATIONS,
+    WEIGHT_RELATIONS,
+    kind_of_bits,
+    llm,
+    local_name,
 )
-from llmgraph.vocab import (
-    BACKING,
-    LLM,
-    MIRRORED,
-    RELEASE_DATE_PRECISIONS,
-    WEIGHT_LINEAGE,
-    relation_name,
-)
+from llmgraph.triples import Blank, LightTriple, Lit, light, to_rdflib_term
 
 if TYPE_CHECKING:
+    import networkx as nx
+    import numpy.typing as npt
+    from rdflib import Graph
+    from rdflib.query import Result
+    from rdflib.term import Node
+
     from llmgraph.describe import Fact
-    from llmgraph.lineage import Link, Step
-    from llmgraph.stores.oxigraph import StoredGraph
-    from llmgraph.stores.remote import RemoteGraph
+    from llmgraph.results import Links, Step
+    from llmgraph.stats import Stats
+    from llmgraph.table import LineageTable
     from llmgraph.validate import ValidationReport
 
 __all__ = ["LineageGraph"]
 
-_INTEGER_ATTRIBUTES = (
-    LLM.parameterCount,
-    LLM.activeParameterCount,
-    LLM.contextLength,
-    LLM.trainingTokens,
-)
-_DATE_ATTRIBUTES = (LLM.releaseDate, LLM.date)
+_DERIVED = llm("derivedFrom")
 
 
 class LineageGraph:
-    """A lineage knowledge graph: an RDF store and its networkx mirror, kept equal.
+    """A lineage knowledge graph on any backend (see the module docstring).
 
-    Build one with :meth:`load`. Read the RDF through :attr:`rdf` and the mirror through
-    :attr:`nx`; change facts only through :meth:`add`, :meth:`remove` and :meth:`add_file`, which
-    update both together, materialize ``llm:derivedFrom`` / ``llm:backs``, refuse derivation
-    cycles, and leave the graph unchanged when they raise.
+    Build one with :meth:`load`, :meth:`open` or :meth:`connect`. Read facts through the verbs,
+    :meth:`query`, :meth:`triples` and :attr:`rdf`; change them only through :meth:`add`,
+    :meth:`remove`, :meth:`add_file` and the importers, which check them and leave the graph
+    unchanged when they raise.
 
     >>> lg = LineageGraph.load()
     >>> [a.label for a in lg.ancestors("Vicuna 13B v1.5")]
     ['Llama 2 13B']
     """
 
-    def __init__(self, graph: Graph | None = None):
-        """Wrap ``graph`` (materializing and checking it), or start empty.
+    def __init__(self, backend: Backend | Graph | None = None):
+        """Wrap a backend (or an rdflib graph, checked and materialized), or start empty.
 
         Raises:
-            LineageCycleError: ``graph`` has a derivation cycle.
-            InvalidFactError: a relation has a literal at one of its ends.
+            LineageCycleError: an rdflib graph given has a derivation cycle.
+            InvalidFactError: an rdflib graph given breaks a rule of :mod:`llmgraph.rules`.
         """
-        self._rdf = graph if graph is not None else new_graph()
-        for triple in self._rdf:
-            _check_fact(triple, None)
-        for triple in list(materialized(self._rdf)):
-            self._rdf.add(triple)
-        _check_acyclic(self._rdf, _derivation_digraph(self._rdf), None)
-        self._mirror = project(self._rdf)
-        self._names: NameIndex | None = None
+        from rdflib import Graph
+
+        if isinstance(backend, Graph):
+            graph = backend
+            facts = check_facts(graph)
+            extra = [t for t in dict.fromkeys(materialized(facts))]
+            for triple in extra:
+                graph.add(tuple(to_rdflib_term(x) for x in triple))  # type: ignore[arg-type]
+            backend = MemoryBackend(graph)
+        self._backend: Backend = backend if backend is not None else MemoryBackend()
+        self._cache: dict[str, tuple[str, Any]] = {}
+        if self._backend.local:
+            self.engine  # noqa: B018 - build now: a cycle in the data is refused at once
+
+    # ------------------------------------------------------------------ making one
 
     @classmethod
     def load(cls, *paths: Path | str, bundled: bool = True) -> LineageGraph:
-        """Load the ontology, the bundled data and any extra Turtle files.
+        """Load the ontology, the bundled data and any extra RDF files, in memory.
 
         Args:
-            paths: extra Turtle files, added after the bundled data.
+            paths: extra files (Turtle, N-Triples, JSON-LD, RDF/XML), added after the data.
             bundled: include the bundled data (the ontology is always loaded).
 
         Returns:
-            A new graph.
+            A new in-memory graph.
 
         Raises:
-            DataLoadError: a file is missing or not valid Turtle (file and line are named).
+            DataLoadError: a file is missing or malformed (file and line are named).
             LineageCycleError: the files together make weight lineage cyclic.
-            InvalidFactError: a relation has a literal at one of its ends.
+            InvalidFactError: a fact breaks a rule (a literal at a relation's end …).
 
         >>> lg = LineageGraph.load(bundled=False)
         >>> len(lg.nx)
         0
         """
+        from llmgraph.store import bundled_data_files, bundled_ontology_file, parse_file
+
         files = [bundled_ontology_file()]
         if bundled:
             files += bundled_data_files()
@@ -104,90 +120,325 @@ class LineageGraph:
         graph = new_graph()
         for path in files:
             part = parse_file(path)
-            for triple in part:
-                _check_fact(triple, path)
+            check_facts(part, path=path)
             graph += part
         return cls(graph)
 
-    # ------------------------------------------------------------------ views
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        lock_timeout: float = 10.0,
+    ) -> LineageGraph:
+        """Open (or create) a persistent store: Oxigraph on disk (:mod:`llmgraph.backends.store`).
+
+        Imports are atomic, one writer writes at a time, readers follow new generations, and
+        lineage questions are answered from a persisted engine.
+
+        Args:
+            path: the store's directory.
+            read_only: refuse writes.
+            create: create an empty store (holding the ontology) if there is none.
+            lock_timeout: seconds a write waits for another writer.
+
+        Raises:
+            DataLoadError: ``path`` is not a store, or cannot be opened.
+
+        >>> import tempfile
+        >>> from llmgraph.store import bundled_data_files
+        >>> with tempfile.TemporaryDirectory() as tmp, LineageGraph.open(f"{tmp}/db") as sg:
+        ...     _ = sg.import_files(bundled_data_files())
+        ...     [a.label for a in sg.ancestors("Vicuna 13B v1.5")]
+        ['Llama 2 13B']
+        """
+        from llmgraph.backends.store import StoreBackend
+
+        backend = StoreBackend.open(
+            path, read_only=read_only, create=create, lock_timeout=lock_timeout
+        )
+        return cls(backend)
+
+    @classmethod
+    def connect(
+        cls,
+        query_url: str,
+        update_url: str | None = None,
+        *,
+        timeout: float = 60.0,
+        headers: Mapping[str, str] | None = None,
+        page_size: int = 10_000,
+    ) -> LineageGraph:
+        """Use a SPARQL 1.1 endpoint (:mod:`llmgraph.backends.remote`); nothing is fetched yet.
+
+        Raises:
+            UsageError: a URL is not http(s).
+
+        >>> LineageGraph.connect("http://127.0.0.1:7878/query")
+        <LineageGraph remote http://127.0.0.1:7878/query>
+        """
+        from llmgraph.backends.remote import RemoteBackend
+
+        backend = RemoteBackend(
+            query_url, update_url, timeout=timeout, headers=headers, page_size=page_size
+        )
+        return cls(backend)
+
+    # ------------------------------------------------------------------ what it is
 
     @property
-    def rdf(self) -> Graph:
-        """The rdflib graph: the source of truth. Read it freely; write through :meth:`add`.
+    def backend(self) -> Backend:
+        """The backend the triples live in."""
+        return self._backend
 
-        >>> from llmgraph.vocab import LLM
-        >>> lg = LineageGraph.load()
-        >>> (lg.resolve("Alpaca 7B"), LLM.derivedFrom, lg.resolve("LLaMA 7B")) in lg.rdf
+    @property
+    def kind(self) -> str:
+        """``"memory"``, ``"store"`` or ``"remote"``.
+
+        >>> LineageGraph.load(bundled=False).kind
+        'memory'
+        """
+        return self._backend.kind
+
+    def __len__(self) -> int:
+        """Return the number of triples (on a store or an endpoint, a full count)."""
+        return self._backend.count()
+
+    def __repr__(self) -> str:
+        if self._backend.kind == "memory":
+            engine = self.engine
+            return f"<LineageGraph memory: {len(self)} triples, {len(engine)} nodes>"
+        return f"<LineageGraph {self._backend.kind} {self._backend.where}>"
+
+    def close(self) -> None:
+        """Release the backend (files, locks); the graph is unusable afterwards."""
+        self._cache.clear()
+        self._backend.close()
+
+    def __enter__(self) -> LineageGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ derived views
+
+    def _cached(self, what: str, make: Any) -> Any:
+        version = self._backend.version()
+        found = self._cache.get(what)
+        if found is not None and found[0] == version:
+            return found[1]
+        value = make()
+        self._cache[what] = (version, value)
+        return value
+
+    @property
+    def engine(self) -> LineageIndex:
+        """The traversal engine of the whole graph (see :mod:`llmgraph.engine`).
+
+        Built from the backend's triples, persisted beside a store (and reopened in
+        milliseconds), fetched from an endpoint (every lineage, backing and hosting edge and
+        the entities' attributes: fine for the bundled data; lineage questions on a large
+        endpoint fetch only their closure instead).
+
+        >>> LineageGraph.load().engine.edge_count > 500
         True
         """
-        return self._rdf
+        return self._cached("engine", self._make_engine)  # type: ignore[no-any-return]
+
+    def _make_engine(self) -> LineageIndex:
+        folder = self._backend.engine_folder()
+        version = self._backend.version()
+        if folder is not None:
+            try:
+                return LineageIndex.load(folder, source=version)
+            except FileNotFoundError:
+                pass
+            except DataLoadError:
+                pass  # damaged: rebuilt below from the store itself
+        engine = LineageIndex.from_reader(self._backend.read)
+        if folder is not None:
+            with contextlib.suppress(OSError):  # a read-only medium: it stays in memory
+                engine.save(folder, source=version)
+        return engine
+
+    def engine_for(
+        self,
+        starts: Sequence[str],
+        relations: Iterable[str],
+        *,
+        direction: str,
+        depth: int | None,
+    ) -> LineageIndex:
+        """Return an engine that holds everything a walk from ``starts`` can reach.
+
+        The whole engine on a local backend; on an endpoint, the closure of the walk (the
+        entities a property path reaches, with their facts), fetched in pages.
+        """
+        if self._backend.local:
+            return self.engine
+        from llmgraph.backends.remote import RemoteBackend
+
+        backend = self._backend
+        if not isinstance(backend, RemoteBackend):  # pragma: no cover - a new kind of backend
+            return self.engine
+        rows = backend.closure_reader(starts, relations, direction=direction, depth=depth)
+
+        def read(predicate: str) -> Iterator[tuple[str, Any]]:
+            return iter(rows.get(predicate, ()))
+
+        return LineageIndex.from_reader(read)
 
     @property
     def nx(self) -> nx.MultiDiGraph[str]:
-        """The networkx mirror (see :mod:`llmgraph.mirror` for its shape). Do not modify it.
+        """The networkx view (see :mod:`llmgraph.mirror`); rebuilt after writes. Do not modify it.
 
         >>> lg = LineageGraph.load()
-        >>> lg.nx.has_edge(str(lg.resolve("Alpaca 7B")), str(lg.resolve("LLaMA 7B")))
+        >>> lg.nx.has_edge(lg.resolve("Alpaca 7B"), lg.resolve("LLaMA 7B"))
         True
         """
-        return self._mirror
+        from llmgraph.mirror import to_networkx
 
-    def __len__(self) -> int:
-        """Return the number of triples in the store."""
-        return len(self._rdf)
+        return self._cached("nx", lambda: to_networkx(self.engine))  # type: ignore[no-any-return]
 
-    def __repr__(self) -> str:
-        return f"<LineageGraph: {len(self._rdf)} triples, {self._mirror.number_of_nodes()} nodes>"
+    @property
+    def rdf(self) -> Graph:
+        """The triples as an rdflib graph.
+
+        In memory, the rdflib graph itself (the source of truth: read it freely, write through
+        :meth:`add`); on a store or an endpoint, a read-only rdflib graph whose patterns go to
+        the backend (:mod:`llmgraph.rdfview`).
+
+        >>> from llmgraph.vocab import LLM
+        >>> from rdflib import URIRef
+        >>> lg = LineageGraph.load()
+        >>> alpaca, llama = lg.resolve("Alpaca 7B"), lg.resolve("LLaMA 7B")
+        >>> (URIRef(alpaca), LLM.derivedFrom, URIRef(llama)) in lg.rdf
+        True
+        """
+        if isinstance(self._backend, MemoryBackend):
+            return self._backend.graph
+        from llmgraph.rdfview import read_only_graph
+
+        return self._cached("rdf", lambda: read_only_graph(self._backend))  # type: ignore[no-any-return]
+
+    def triples(self, pattern: tuple[Any, Any, Any]) -> Iterator[tuple[Node, Node, Node]]:
+        """Yield the triples matching ``(subject, predicate, object)`` (``None``: any).
+
+        Terms may be rdflib terms, :class:`~llmgraph.terms.IRI` strings or light literals.
+
+        >>> lg = LineageGraph.load()
+        >>> len(list(lg.triples((lg.resolve("Llama 2 7B"), llm("developedBy"), None))))
+        1
+        """
+        terms = tuple(None if t is None else to_rdflib_term(t) for t in pattern)
+        return self._backend.triples(terms)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ names
 
-    def resolve(self, name: str | URIRef, *, kind: str = "entity") -> URIRef:
+    @property
+    def names(self) -> NameSource:
+        """Where names are looked up (the engine's name tables, or the endpoint)."""
+        if self._backend.local:
+
+            def mentions(iri: str) -> bool:
+                from rdflib import URIRef
+
+                return (
+                    next(iter(self._backend.triples((URIRef(iri), None, None))), None) is not None
+                )
+
+            return self._cached("names", lambda: EngineNames(self.engine, mentions))  # type: ignore[no-any-return]
+        from llmgraph.backends.remote import RemoteBackend
+
+        backend = self._backend
+        assert isinstance(backend, RemoteBackend)
+        return self._cached("names", lambda: _RemoteNames(self, backend))  # type: ignore[no-any-return]
+
+    def resolution(
+        self, name: str, *, expect: Expect = "entity", prefer_family: bool = False
+    ) -> Resolved:
+        """Return what ``name`` resolves to, with its kind and notes; see :mod:`llmgraph.names`.
+
+        >>> LineageGraph.load().resolution("Llama 2").kind
+        'family'
+        """
+        return resolve(self.names, str(name), expect=expect, prefer_family=prefer_family)
+
+    def resolve(self, name: str, *, kind: Expect = "entity") -> IRI:
         """Return the IRI of the entity called ``name``.
 
         Labels, aliases, Hugging Face ids, slugs and IRIs all resolve, case-insensitively.
 
+        Args:
+            name: the name.
+            kind: what it must name (``"model"``, ``"organization"`` …; default anything).
+
         Raises:
             UnknownEntityError: no such name; the message lists close matches.
+            WrongKindError: it names something of another kind.
             AmbiguousNameError: the name belongs to several entities.
 
-        >>> lg = LineageGraph.load()
-        >>> str(lg.resolve("meta-llama/Llama-2-7b-hf"))
-        'https://w3id.org/llmgraph/id/llama-2-7b'
+        >>> LineageGraph.load().resolve("meta-llama/Llama-2-7b-hf")
+        IRI('https://w3id.org/llmgraph/id/llama-2-7b')
         """
-        text = str(name)
-        if "://" in text and (text in self._mirror or (URIRef(text), None, None) in self._rdf):
-            return URIRef(text)  # any IRI the graph mentions, typed or not
-        if self._names is None:
-            self._names = NameIndex(self._rdf)
-        return self._names.resolve(name, kind=kind)
+        return self.resolution(name, expect=kind).iri
 
-    def label(self, entity: str | URIRef) -> str:
+    def label(self, entity: str) -> str:
         """Return the canonical label of ``entity`` (its IRI's last part if it has none).
 
         >>> LineageGraph.load().label("https://w3id.org/llmgraph/id/meta")
         'Meta'
         """
-        value = self._rdf.value(URIRef(str(entity)), RDFS.label)
-        if value is not None:
-            return str(value)
-        text = str(entity).rstrip("/#")
-        return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        iri = str(entity)
+        if self._backend.local:
+            engine = self.engine
+            node = engine.find(iri)
+            if node >= 0 and engine.arrays["has_label"][node]:
+                return engine.label(node)
+        labels = sorted(str(o) for _, _, o in self.triples((IRI(iri), IRI(RDFS_LABEL), None)))
+        return labels[0] if labels else local_name(iri)
 
-    def sources(self, entity: str | URIRef) -> list[str]:
+    def kind_of(self, entity: str) -> str | None:
+        """Return the kind of ``entity`` (``"model"``, ``"family"``, ``"organization"`` …).
+
+        >>> LineageGraph.load().kind_of("https://w3id.org/llmgraph/id/meta")
+        'organization'
+        """
+        bits = self.names.mentioned(str(entity))
+        return kind_of_bits(bits) if bits else None
+
+    def sources(self, entity: str) -> list[str]:
         """Return the source URLs cited for ``entity``, sorted.
 
         >>> "https://arxiv.org/abs/2307.09288" in LineageGraph.load().sources("Llama 2 7B")
         True
         """
-        from rdflib import DCTERMS
-
         iri = self.resolve(entity)
-        return sorted(str(s) for s in self._rdf.objects(iri, DCTERMS.source))
+        return sorted(str(o) for _, _, o in self.triples((iri, IRI(DCTERMS_SOURCE), None)))
 
-    def describe(self, entity: str | URIRef) -> list[Fact]:
-        """Return what the graph says about ``entity``: attributes, links, notes and sources.
+    def members(self, family: str, *, prefer_family: bool = False) -> list[IRI]:
+        """Return the models of a family (or the one model, if ``family`` names a model).
 
-        See :func:`llmgraph.describe.describe`.
+        >>> [m.rsplit("/", 1)[1] for m in LineageGraph.load().members("Llama 2")][:2]
+        ['llama-2-13b', 'llama-2-13b-chat']
+        """
+        found = self.resolution(family, expect="model or family", prefer_family=prefer_family)
+        return self._members(found)
+
+    def _members(self, found: Resolved) -> list[IRI]:
+        if found.kind != "family":
+            return [found.iri]
+        return sorted(
+            IRI(str(s))
+            for s, _, _ in self.triples((None, IRI(llm("family")), found.iri))
+            if not isinstance(s, Blank) and "://" in str(s)
+        )
+
+    def describe(self, entity: str) -> list[Fact]:
+        """Return what the graph says about ``entity``; see :func:`llmgraph.describe.describe`.
 
         >>> facts = LineageGraph.load().describe("Llama 2 7B")
         >>> [f.value for f in facts if f.property == "developedBy"]
@@ -197,136 +448,16 @@ class LineageGraph:
 
         return describe(self, entity)
 
-    def members(self, family: str | URIRef) -> list[URIRef]:
-        """Return the models of a family (or the one model, if ``family`` names a model).
+    # ------------------------------------------------------------------ verbs (delegates)
 
-        >>> [str(m).rsplit("/", 1)[1] for m in LineageGraph.load().members("Llama 2")][:2]
-        ['llama-2-13b', 'llama-2-13b-chat']
-        """
-        iri = self.resolve(family, kind="model or family")
-        if (iri, RDF.type, LLM.ModelFamily) in self._rdf:
-            found = self._rdf.subjects(LLM.family, iri)
-            return sorted(m for m in found if isinstance(m, URIRef))
-        return [iri]
-
-    # ------------------------------------------------------------------ the write path
-
-    def add(self, triples: Iterable[Triple]) -> int:
-        """Add facts to the store and the mirror together.
-
-        ``llm:derivedFrom`` and ``llm:backs`` are materialized for the new sub-relations.
-
-        Args:
-            triples: ``(subject, predicate, object)`` rdflib terms.
-
-        Returns:
-            The number of triples that were not already present (materialized ones included).
-
-        Raises:
-            InvalidFactError: a relation of the vocabulary has a literal at one end, or an
-                attribute has a literal of the wrong type; nothing is added.
-            LineageCycleError: the facts would close a derivation cycle; nothing is added.
-
-        >>> from llmgraph.vocab import LLMID
-        >>> lg = LineageGraph.load(bundled=False)
-        >>> lg.add([(LLMID.b, LLM.quantizedFrom, LLMID.a)])
-        2
-        >>> sorted(lg.nx.edges(keys=True))
-        [('https://w3id.org/llmgraph/id/b', 'https://w3id.org/llmgraph/id/a', 'quantizedFrom')]
-        """
-        batch = list(triples)
-        for index, triple in enumerate(batch):
-            _check_fact(triple, None, index=index)
-        fresh = [t for t in dict.fromkeys(batch) if t not in self._rdf]
-        fresh += [t for t in dict.fromkeys(materialized(fresh)) if t not in self._rdf]
-        fresh = list(dict.fromkeys(fresh))
-        new_edges = [(s, o) for s, p, o in fresh if p == LLM.derivedFrom]
-        if new_edges:
-            digraph = _derivation_digraph(self._rdf)
-            digraph.add_edges_from((str(s), str(o)) for s, o in new_edges)
-            _check_acyclic(self._rdf, digraph, [str(s) for s, _ in new_edges])
-        for triple in fresh:
-            self._rdf.add(triple)
-        self._after_change(fresh)
-        return len(fresh)
-
-    def remove(self, triples: Iterable[Triple]) -> int:
-        """Remove facts from the store and the mirror together.
-
-        Removing the last weight-lineage sub-relation between two models also removes the
-        ``llm:derivedFrom`` it entailed (and likewise for ``llm:backs``); an entailed triple
-        whose sub-relation stays cannot be removed on its own and is kept.
-
-        Returns:
-            The number of triples removed.
-
-        >>> from llmgraph.vocab import LLMID
-        >>> lg = LineageGraph.load(bundled=False)
-        >>> _ = lg.add([(LLMID.b, LLM.fineTunedFrom, LLMID.a)])
-        >>> lg.remove([(LLMID.b, LLM.fineTunedFrom, LLMID.a)])
-        2
-        >>> len(lg.nx.edges)
-        0
-        """
-        gone = [t for t in dict.fromkeys(triples) if t in self._rdf]
-        for triple in gone:
-            self._rdf.remove(triple)
-        extra: list[Triple] = []
-        for s, p, o in gone:
-            for sup, subs in ((LLM.derivedFrom, WEIGHT_LINEAGE), (LLM.backs, BACKING)):
-                if p in subs and not any((s, q, o) in self._rdf for q in subs):
-                    if (s, sup, o) in self._rdf:
-                        self._rdf.remove((s, sup, o))
-                        extra.append((s, sup, o))
-                elif p == sup and any((s, q, o) in self._rdf for q in subs):
-                    self._rdf.add((s, sup, o))
-                    gone = [t for t in gone if t != (s, p, o)]
-        changed = gone + extra
-        self._after_change(changed)
-        return len(changed)
-
-    def add_file(self, path: Path | str) -> int:
-        """Parse a Turtle file and :meth:`add` its triples.
-
-        Returns:
-            The number of triples added (materialized ones included).
-
-        Raises:
-            DataLoadError: missing or malformed file (named, with the line).
-            LineageCycleError: the file's facts would close a derivation cycle.
-
-        >>> import tempfile, pathlib
-        >>> lg = LineageGraph.load(bundled=False)
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     f = pathlib.Path(tmp, "x.ttl")
-        ...     _ = f.write_text("<http://e/b> <https://w3id.org/llmgraph#owns> <http://e/a> .")
-        ...     lg.add_file(f)
-        2
-        """
-        part = parse_file(path)
-        for triple in part:
-            _check_fact(triple, Path(path))
-        for prefix, namespace in part.namespaces():
-            if prefix and prefix not in dict(self._rdf.namespaces()):
-                self._rdf.bind(prefix, namespace)
-        return self.add(part)
-
-    def _after_change(self, changed: Sequence[Triple]) -> None:
-        if not changed:
-            return
-        self._names = None
-        pairs = {
-            (str(s), str(o))
-            for s, p, o in changed
-            if p in MIRRORED and isinstance(s, URIRef) and isinstance(o, URIRef)
-        }
-        nodes = {str(s) for s, _, _ in changed if isinstance(s, URIRef)}
-        nodes |= sync_pairs(self._mirror, self._rdf, pairs)
-        sync_nodes(self._mirror, self._rdf, nodes)
-
-    # ------------------------------------------------------------------ queries (delegates)
-
-    def ancestors(self, name: str | URIRef, **options: Any) -> list[Link]:
+    def ancestors(
+        self,
+        name: str,
+        *,
+        depth: int | None = None,
+        relations: Iterable[str] | None = None,
+        family: bool = False,
+    ) -> Links:
         """Return what ``name`` was built on; see :func:`llmgraph.lineage.ancestors`.
 
         >>> [a.label for a in LineageGraph.load().ancestors("Koala 13B")]
@@ -334,9 +465,16 @@ class LineageGraph:
         """
         from llmgraph.lineage import ancestors
 
-        return ancestors(self, name, **options)
+        return ancestors(self, name, depth=depth, relations=relations, family=family)
 
-    def descendants(self, name: str | URIRef, **options: Any) -> list[Link]:
+    def descendants(
+        self,
+        name: str,
+        *,
+        depth: int | None = None,
+        relations: Iterable[str] | None = None,
+        family: bool = False,
+    ) -> Links:
         """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`.
 
         >>> [d.label for d in LineageGraph.load().descendants("Code Llama 7B", depth=1)]
@@ -344,23 +482,26 @@ class LineageGraph:
         """
         from llmgraph.lineage import descendants
 
-        return descendants(self, name, **options)
+        return descendants(self, name, depth=depth, relations=relations, family=family)
 
-    def path(self, source: str | URIRef, target: str | URIRef, **options: Any) -> list[Step]:
-        """Return the lineage path between two models; see :func:`llmgraph.lineage.path`.
+    def path(
+        self,
+        source: str,
+        target: str,
+        *,
+        relations: Iterable[str] | None = None,
+        directed: bool = False,
+    ) -> list[Step]:
+        """Return a shortest lineage path between two models; see :func:`llmgraph.lineage.path`.
 
-        >>> [s.relation for s in LineageGraph.load().path("Alpaca 7B", "Koala 13B")]
-        Traceback (most recent call last):
-        ...
-        llmgraph.errors.NoPathError: no lineage path from 'Alpaca 7B' to 'Koala 13B'
         >>> [s.object_label for s in LineageGraph.load().path("Code Llama 7B Python", "Llama 2 7B")]
         ['Code Llama 7B', 'Llama 2 7B']
         """
         from llmgraph.lineage import path
 
-        return path(self, source, target, **options)
+        return path(self, source, target, relations=relations, directed=directed)
 
-    def backers(self, org: str | URIRef, **options: Any) -> list[Link]:
+    def backers(self, org: str, *, transitive: bool = False) -> Links:
         """Return who backs ``org``; see :func:`llmgraph.lineage.backers`.
 
         >>> [b.label for b in LineageGraph.load().backers("MosaicML")]
@@ -368,9 +509,9 @@ class LineageGraph:
         """
         from llmgraph.lineage import backers
 
-        return backers(self, org, **options)
+        return backers(self, org, transitive=transitive)
 
-    def portfolio(self, org: str | URIRef, **options: Any) -> list[Link]:
+    def portfolio(self, org: str, *, transitive: bool = False) -> Links:
         """Return whom ``org`` backs; see :func:`llmgraph.lineage.portfolio`.
 
         >>> "Anthropic" in [p.label for p in LineageGraph.load().portfolio("Amazon")]
@@ -378,9 +519,43 @@ class LineageGraph:
         """
         from llmgraph.lineage import portfolio
 
-        return portfolio(self, org, **options)
+        return portfolio(self, org, transitive=transitive)
 
-    def query(self, sparql: str, **options: Any) -> Result:
+    def descendant_ids(self, name: str, *, depth: int | None = None) -> npt.NDArray[Any]:
+        """Return the weight-lineage descendants of ``name`` as engine node numbers (numpy).
+
+        The fastest answer (no labels, no paths): ``lg.engine.iris(ids)`` gives IRIs.
+
+        >>> lg = LineageGraph.load()
+        >>> len(lg.descendant_ids("Llama 2 7B")) == len(lg.descendants("Llama 2 7B"))
+        True
+        """
+        import numpy as np
+
+        from llmgraph.lineage import reachable
+
+        return np.asarray(reachable(self, name, direction="in", depth=depth))
+
+    def ancestor_ids(self, name: str, *, depth: int | None = None) -> npt.NDArray[Any]:
+        """Return the weight-lineage ancestors of ``name`` as engine node numbers (numpy).
+
+        >>> lg = LineageGraph.load()
+        >>> lg.engine.iris(lg.ancestor_ids("Vicuna 13B v1.5"))
+        ['https://w3id.org/llmgraph/id/llama-2-13b']
+        """
+        import numpy as np
+
+        from llmgraph.lineage import reachable
+
+        return np.asarray(reachable(self, name, direction="out", depth=depth))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Any] | None = None,
+        allow_service: bool = False,
+    ) -> Result:
         """Run SPARQL with llmgraph's prefixes bound; see :func:`llmgraph.sparql.query`.
 
         >>> bool(LineageGraph.load().query("ASK { ?m llm:quantizedFrom ?p }"))
@@ -388,7 +563,7 @@ class LineageGraph:
         """
         from llmgraph.sparql import query
 
-        return query(self, sparql, **options)
+        return query(self, sparql, bindings=bindings, allow_service=allow_service)
 
     def validate(self) -> ValidationReport:
         """Check the graph against the SHACL shapes; see :func:`llmgraph.validate.validate`.
@@ -400,105 +575,229 @@ class LineageGraph:
 
         return validate(self)
 
-    # ------------------------------------------------------------------ other stores
+    def stats(self) -> Stats:
+        """Count what the graph holds; see :func:`llmgraph.stats.stats`.
 
-    @classmethod
-    def open(cls, path: Path | str, *, read_only: bool = False, create: bool = True) -> StoredGraph:
-        """Open (or create) a persistent on-disk store; see :mod:`llmgraph.stores.oxigraph`.
+        >>> LineageGraph.load().stats().uncited
+        0
+        """
+        from llmgraph.stats import stats
 
-        The store is Oxigraph on disk: imports are atomic, reopening takes milliseconds, and
-        lineage questions are answered from a persisted array index. It offers the query
-        verbs of this class (``ancestors``, ``descendants``, ``path``, ``backers``,
-        ``portfolio``, ``query``) with the same result types.
+        return stats(self)
+
+    def table(self) -> LineageTable:
+        """Return every model's roots, depth and licence chain; see :mod:`llmgraph.table`.
+
+        >>> rows = LineageGraph.load().table().rows()
+        >>> row = next(r for r in rows if r["label"] == "Vicuna 13B v1.5")
+        >>> row["roots"], row["depth"]
+        ('Llama 2 13B', 1)
+        """
+        from llmgraph.table import lineage_table
+
+        return lineage_table(self.engine)
+
+    # ------------------------------------------------------------------ the write path
+
+    def add(self, triples: Iterable[tuple[Any, Any, Any]]) -> int:
+        """Add facts, checked, with ``llm:derivedFrom`` / ``llm:backs`` materialized.
+
+        Args:
+            triples: ``(subject, predicate, object)`` as rdflib terms or light terms.
+
+        Returns:
+            The number of triples that were not already present (materialized ones included).
 
         Raises:
-            DataLoadError: ``path`` is not a store, or is locked by another writer.
+            InvalidFactError: a fact breaks a rule (a literal at a relation's end, a date that
+                is not an ``xsd:date`` …); nothing is added.
+            LineageCycleError: the facts would close a derivation cycle (the full cycle is
+                named); nothing is added.
 
-        >>> import tempfile
-        >>> with tempfile.TemporaryDirectory() as tmp, LineageGraph.open(f"{tmp}/db") as sg:
-        ...     _ = sg.import_files(bundled_data_files())
-        ...     [a.label for a in sg.ancestors("Vicuna 13B v1.5")]
-        ['Llama 2 13B']
+        >>> from llmgraph.vocab import LLMID
+        >>> from llmgraph.vocab import LLM
+        >>> lg = LineageGraph.load(bundled=False)
+        >>> lg.add([(LLMID.b, LLM.quantizedFrom, LLMID.a)])
+        2
+        >>> sorted(lg.nx.edges(keys=True))
+        [('https://w3id.org/llmgraph/id/b', 'https://w3id.org/llmgraph/id/a', 'quantizedFrom')]
         """
-        from llmgraph.stores.oxigraph import StoredGraph
+        batch = check_facts(triples)
+        present = set(batch)
+        batch += [t for t in dict.fromkeys(materialized(batch)) if t not in present]
+        return self._write(add=batch)
 
-        return StoredGraph.open(path, read_only=read_only, create=create)
+    def remove(self, triples: Iterable[tuple[Any, Any, Any]]) -> int:
+        """Remove facts, keeping materialized triples consistent.
 
-    @classmethod
-    def connect(
-        cls, query_url: str, update_url: str | None = None, *, timeout: float = 60.0
-    ) -> RemoteGraph:
-        """Use a SPARQL 1.1 endpoint; every verb runs as SPARQL on the server.
+        Removing the last weight-lineage sub-relation between two models also removes the
+        ``llm:derivedFrom`` it entailed (likewise ``llm:backs``); an entailed triple whose
+        sub-relation stays cannot be removed on its own and is kept.
 
-        See :mod:`llmgraph.stores.remote`. Nothing is fetched until a verb is called.
+        Returns:
+            The number of triples removed.
+
+        >>> from llmgraph.vocab import LLMID, LLM
+        >>> lg = LineageGraph.load(bundled=False)
+        >>> _ = lg.add([(LLMID.b, LLM.fineTunedFrom, LLMID.a)])
+        >>> lg.remove([(LLMID.b, LLM.fineTunedFrom, LLMID.a)])
+        2
+        >>> len(lg.nx.edges)
+        0
+        """
+        asked = list(dict.fromkeys(light(t) for t in triples))
+        absent = set(self._backend.missing(asked))
+        gone = [t for t in asked if t not in absent]
+        going = set(gone)
+        extra: list[LightTriple] = []
+        for s, p, o in gone:
+            sup = entailed_by(str(p))
+            if sup is not None:
+                subs = [(s, IRI(llm(q)), o) for q in SUPER_RELATIONS[local_name(sup)]]
+                if all(t in going or t in set(self._backend.missing(subs)) for t in subs):
+                    entailed = (s, IRI(sup), o)
+                    if entailed not in going and not self._backend.missing([entailed]):
+                        extra.append(entailed)
+        kept: list[LightTriple] = []
+        for s, p, o in gone:
+            name = local_name(str(p)) if str(p).startswith(llm("")) else ""
+            if name in SUPER_RELATIONS:
+                subs = [(s, IRI(llm(q)), o) for q in SUPER_RELATIONS[name]]
+                remaining = [t for t in subs if t not in going]
+                if remaining and len(self._backend.missing(remaining)) < len(remaining):
+                    kept.append((s, p, o))
+        removal = [t for t in gone if t not in set(kept)] + extra
+        return self._write(remove=removal)
+
+    def add_file(self, path: Path | str, *, format: str | None = None) -> int:
+        """Read an RDF file and :meth:`add` its facts (one transaction).
+
+        Returns:
+            The number of triples added (materialized ones included).
 
         Raises:
-            UsageError: ``query_url`` is not an http(s) URL.
+            DataLoadError: missing or malformed file (named, with the line).
+            InvalidFactError: a fact breaks a rule (the file is named).
+            LineageCycleError: the file's facts would close a derivation cycle.
 
-        >>> LineageGraph.connect("http://127.0.0.1:7878/query")
-        <RemoteGraph http://127.0.0.1:7878/query>
+        >>> import tempfile, pathlib
+        >>> lg = LineageGraph.load(bundled=False)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     f = pathlib.Path(tmp, "x.ttl")
+        ...     _ = f.write_text("<http://e/b> <https://w3id.org/llmgraph#owns> <http://e/a> .")
+        ...     lg.add_file(f)
+        2
         """
-        from llmgraph.stores.remote import RemoteGraph
+        return self.import_files([path], format=format)
 
-        return RemoteGraph(query_url, update_url, timeout=timeout)
+    def import_files(self, paths: Iterable[Path | str], *, format: str | None = None) -> int:
+        """Add the facts of RDF files in one transaction: all files or none.
+
+        A store bulk-loads them (Oxigraph's loader, at hundreds of thousands of triples per
+        second) and checks what it loaded; the in-memory graph and an endpoint parse them
+        here and :meth:`add` the facts.
+
+        Args:
+            paths: the files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).
+            format: a suffix such as ``".nt"`` that applies to every file (default: each
+                file's own suffix).
+
+        Returns:
+            The number of triples the graph grew by.
+
+        Raises:
+            DataLoadError: a file is missing or malformed.
+            InvalidFactError: a fact breaks a rule.
+            LineageCycleError: the files would make lineage cyclic.
+        """
+        from llmgraph.loading import import_rdf_files
+
+        return import_rdf_files(self, [Path(p) for p in paths], format=format)
+
+    def _write(self, *, add: Sequence[LightTriple] = (), remove: Sequence[LightTriple] = ()) -> int:
+        """Apply checked facts in one transaction, refusing derivation cycles.
+
+        ``add`` must already hold its materialized triples (see :meth:`add`).
+        """
+        if not add and not remove:
+            return 0
+        tx = self._backend.begin()
+        try:
+            missing = getattr(tx, "missing", self._backend.missing)
+            fresh = missing(list(add)) if add else []
+            absent = set(missing(list(remove))) if remove else set()
+            gone = [t for t in remove if t not in absent]
+            edges = [(str(s), str(o)) for s, p, o in fresh if p == _DERIVED]
+            if edges:
+                labels = {
+                    str(s): o.lexical for s, p, o in add if p == RDFS_LABEL and isinstance(o, Lit)
+                }
+                engine = self._base_engine(tx, [o for _, o in edges])
+                engine.find_cycle(edges, labels)
+            if not fresh and not gone:
+                tx.abort()  # nothing new: no new generation, no new version
+                return 0
+            if gone:
+                tx.remove(gone)
+            if fresh:
+                tx.add(fresh)
+            tx.commit()
+        except BaseException:
+            tx.abort()
+            raise
+        return len(fresh) + len(gone)
+
+    def _base_engine(self, tx: Any, parents: Sequence[str]) -> LineageIndex:
+        """Return the engine of the state a transaction started from."""
+        if not self._backend.local:
+            return self.engine_for(parents, WEIGHT_RELATIONS, direction="out", depth=None)
+        base = getattr(tx, "base", None)
+        cached = self._cache.get("engine")
+        if base is None or (cached is not None and cached[0] == base):
+            return self.engine if base is None else cached[1]  # type: ignore[index]
+        folder = self._backend.engine_folder()
+        if folder is not None and folder.name == base:
+            try:
+                return LineageIndex.load(folder, source=base)
+            except (FileNotFoundError, DataLoadError):
+                pass
+        return LineageIndex.from_reader(tx.read)
 
 
-def _check_fact(triple: Triple, path: Path | None, *, index: int | None = None) -> None:
-    s, p, o = triple
-    where = f"fact {index}: " if index is not None else ""
-    if not isinstance(p, URIRef):
-        raise InvalidFactError(f"{where}predicate must be an IRI, got {p!r}", path=path)
-    if p in MIRRORED and not (isinstance(s, URIRef) and isinstance(o, URIRef)):
-        shown = o if not isinstance(o, URIRef) else s
-        raise InvalidFactError(
-            f"{where}llm:{relation_name(p)} links two entities (IRIs), got {shown.n3()!s} "
-            f"in <{s}> llm:{relation_name(p)} {o.n3()}",
-            path=path,
-        )
-    if p in _INTEGER_ATTRIBUTES and not (
-        isinstance(o, Literal) and isinstance(o.toPython(), int) and o.toPython() >= 0
-    ):
-        raise InvalidFactError(
-            f"{where}llm:{relation_name(p)} of <{s}> must be a non-negative xsd:integer, "
-            f"got {o.n3()}",
-            path=path,
-        )
-    if p in _DATE_ATTRIBUTES and not (
-        isinstance(o, Literal)
-        and o.datatype == URIRef("http://www.w3.org/2001/XMLSchema#date")
-        and o.ill_typed is not True
-    ):
-        raise InvalidFactError(
-            f"{where}llm:{relation_name(p)} of <{s}> must be an xsd:date such as "
-            f'"2023-07-18"^^xsd:date, got {o.n3()}',
-            path=path,
-        )
+class _RemoteNames:
+    """Names on an endpoint: exact ones by SPARQL, the rest from the whole engine.
 
-    if p == LLM.releaseDatePrecision and not (
-        isinstance(o, Literal) and str(o) in RELEASE_DATE_PRECISIONS
-    ):
-        allowed = ", ".join(f'"{v}"' for v in RELEASE_DATE_PRECISIONS)
-        raise InvalidFactError(
-            f"{where}llm:releaseDatePrecision of <{s}> must be one of {allowed}, got {o.n3()}",
-            path=path,
-        )
+    Loose names and "did you mean" need every name: the engine is fetched for them only when
+    an exact lookup finds nothing.
+    """
 
+    def __init__(self, lg: LineageGraph, backend: Any):
+        self._lg = lg
+        self._backend = backend
 
-def _derivation_digraph(graph: Graph) -> nx.DiGraph[str]:
-    digraph: nx.DiGraph[str] = nx.DiGraph()
-    for s, o in graph.subject_objects(LLM.derivedFrom):
-        digraph.add_edge(str(s), str(o))
-    return digraph
+    def _engine_names(self) -> EngineNames:
+        return EngineNames(self._lg.engine)
 
+    def exact(self, key: str) -> dict[str, int]:
+        from llmgraph.names import class_bits
 
-def _check_acyclic(graph: Graph, digraph: nx.DiGraph[str], sources: list[str] | None) -> None:
-    try:
-        cycle = nx.find_cycle(digraph, source=sources)
-    except nx.NetworkXNoCycle:
-        return
-    nodes = [str(u) for u, _ in cycle] + [str(cycle[0][0])]
-    labels = []
-    for node in nodes:
-        value = graph.value(URIRef(node), RDFS.label)
-        labels.append(str(value) if value is not None else node)
-    raise LineageCycleError(nodes, labels)
+        found: dict[str, set[str]] = {}
+        for entity, cls in self._backend.names_like(key):
+            found.setdefault(entity, set()).add(cls)
+        if "://" not in key and not found:
+            return self._engine_names().exact(key)
+        return {e: bits for e, classes in found.items() if (bits := class_bits(classes))}
+
+    def loose(self, key: str) -> dict[str, int]:
+        return self._engine_names().loose(key)
+
+    def mentioned(self, iri: str) -> int | None:
+        from llmgraph.names import class_bits
+
+        classes = self._backend.classes_of(iri)
+        if not classes:
+            return None
+        return class_bits(c for c in classes if c)
+
+    def suggestions(self, text: str, bits: int, limit: int) -> list[str]:
+        return self._engine_names().suggestions(text, bits, limit)

@@ -1,26 +1,33 @@
-"""Lineage and backing queries as plain functions over a :class:`~llmgraph.LineageGraph`.
+"""Lineage and backing questions as plain functions over a :class:`~llmgraph.LineageGraph`.
 
-Each takes the graph first and a name (label, alias, Hugging Face id, slug or IRI) second,
-and returns a sorted list: deterministic for the same graph. A name that is a model family
-(``"Llama 2"``) stands for all its models.
+Each takes the graph first and a name (label, alias, Hugging Face id, slug or IRI) second, and
+works on every backend: the name is resolved once (:mod:`llmgraph.names`), the walk runs on
+the traversal engine (:mod:`llmgraph.engine`), and the answer is a sorted :class:`Links`
+(deterministic for the same graph). A name that is a model family (``"Llama 2"``) stands for
+all its models; a model and a family of the same name: the model, unless ``family=True``.
 
-Edges run child → parent and backer → backed (see :mod:`llmgraph.mirror`), so ancestors and
-portfolios follow out-edges, descendants and backers follow in-edges.
+Edges run child → parent and backer → backed, so ancestors and portfolios follow out-edges,
+descendants and backers follow in-edges.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from itertools import pairwise
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
-from rdflib import URIRef
+import numpy as np
 
 from llmgraph.errors import NoPathError, UsageError
-from llmgraph.vocab import BACKING, OTHER_LINEAGE, WEIGHT_LINEAGE, relation_name
+from llmgraph.results import Link, Links, Step
+from llmgraph.terms import (
+    ALL_LINEAGE,
+    BACKING_RELATIONS,
+    IRI,
+    LLM_NS,
+    PATH_RELATIONS,
+    RELATIONS,
+    WEIGHT_RELATIONS,
+)
 
 if TYPE_CHECKING:
     from llmgraph.graph import LineageGraph
@@ -31,93 +38,75 @@ __all__ = [
     "PATH_RELATIONS",
     "WEIGHT_RELATIONS",
     "Link",
+    "Links",
     "Step",
     "ancestors",
     "backers",
     "descendants",
     "path",
     "portfolio",
+    "reachable",
+    "relation_names",
 ]
 
-WEIGHT_RELATIONS: frozenset[str] = frozenset(
-    [relation_name(p) for p in WEIGHT_LINEAGE] + ["derivedFrom"]
-)
-"""Weight lineage: the default relations of :func:`ancestors` and :func:`descendants`."""
 
-ALL_LINEAGE: frozenset[str] = WEIGHT_RELATIONS | {relation_name(p) for p in OTHER_LINEAGE}
-"""Weight lineage plus succession and training on a teacher's outputs."""
+def relation_names(
+    relations: Iterable[Any] | str | None, default: frozenset[str]
+) -> frozenset[str]:
+    """Return relation names from names, ``llm:`` names or IRIs.
 
-PATH_RELATIONS: frozenset[str] = WEIGHT_RELATIONS | {"successorOf"}
-"""Weight lineage and succession: the default relations of :func:`path`."""
+    ``derivedFrom`` stands for all of weight lineage, ``backs`` for all of backing.
 
-BACKING_RELATIONS: frozenset[str] = frozenset([relation_name(p) for p in BACKING] + ["backs"])
-"""Investment and ownership: the relations of :func:`backers` and :func:`portfolio`."""
+    Raises:
+        UsageError: an unknown relation.
 
-RelationArg = str | URIRef
-
-
-@dataclass(frozen=True)
-class Link:
-    """An entity reached from the start of a query, and how.
-
-    Attributes:
-        id: the entity's IRI.
-        label: its canonical label.
-        relation: the relation of the last step (``"fineTunedFrom"``, ``"investsIn"`` …); where
-            the last step has several relations, the first in alphabetical order.
-        relations: all relations of the last step, sorted.
-        depth: number of steps from the start (1 = direct).
-        via: the IRI of the entity the last step came from.
-        path: the IRIs from the start to this entity, both included (one shortest path).
-
-    >>> from llmgraph import LineageGraph
-    >>> link = LineageGraph.load().ancestors("Code Llama 7B Instruct")[-1]
-    >>> link.label, link.relation, link.depth, len(link.path)
-    ('Llama 2 7B', 'continuedPretrainingFrom', 2, 3)
+    >>> sorted(relation_names(["llm:successorOf"], WEIGHT_RELATIONS))
+    ['successorOf']
     """
+    if relations is None:
+        return default
+    if isinstance(relations, str):
+        relations = [relations]
+    names = set()
+    for rel in relations:
+        name = str(rel).removeprefix(LLM_NS).removeprefix("llm:")
+        if name not in RELATIONS:
+            raise UsageError(f"unknown relation {rel!r}; expected one of {', '.join(RELATIONS)}")
+        names.add(name)
+    if "derivedFrom" in names:
+        names |= WEIGHT_RELATIONS
+    if "backs" in names:
+        names |= BACKING_RELATIONS
+    return frozenset(names)
 
-    id: str
-    label: str
-    relation: str
-    relations: tuple[str, ...]
-    depth: int
-    via: str
-    path: tuple[str, ...]
 
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a lineage path, read as the triple ``subject relation object``.
-
-    Attributes:
-        subject: IRI of the step's subject (for weight lineage, the child).
-        subject_label: its label.
-        relation: the relation's local name.
-        object: IRI of the step's object (the parent).
-        object_label: its label.
-        forward: ``True`` if the path walks from subject to object (towards the parent).
-
-    >>> from llmgraph import LineageGraph
-    >>> step = LineageGraph.load().path("Alpaca 7B", "LLaMA 7B")[0]
-    >>> step.subject_label, step.relation, step.object_label, step.forward
-    ('Alpaca 7B', 'fineTunedFrom', 'LLaMA 7B', True)
-    """
-
-    subject: str
-    subject_label: str
-    relation: str
-    object: str
-    object_label: str
-    forward: bool
+def _lineage(
+    lg: LineageGraph,
+    name: str,
+    direction: Literal["in", "out"],
+    depth: int | None,
+    relations: Iterable[Any] | None,
+    family: bool,
+) -> Links:
+    allowed = relation_names(relations, WEIGHT_RELATIONS)
+    if depth is not None and depth < 0:
+        raise UsageError(f"depth must be 0 or more, got {depth}")
+    found = lg.resolution(str(name), expect="model or family", prefer_family=family)
+    starts = lg._members(found)
+    engine = lg.engine_for(starts, allowed, direction=direction, depth=depth)
+    nodes = [n for n in (engine.find(s) for s in starts) if n >= 0]
+    walk = engine.walk(nodes, direction=direction, relations=allowed, depth=depth)
+    return Links(walk, notes=found.notes)
 
 
 def ancestors(
     lg: LineageGraph,
-    name: str | URIRef,
+    name: str,
     *,
     depth: int | None = None,
-    relations: Iterable[RelationArg] | None = None,
-) -> list[Link]:
+    relations: Iterable[Any] | None = None,
+    family: bool = False,
+) -> Links:
     """Return the models that ``name`` was built on, nearest first.
 
     Args:
@@ -126,13 +115,15 @@ def ancestors(
         depth: stop after this many steps (``None``: go to the roots).
         relations: which relations to follow; default weight lineage
             (:data:`WEIGHT_RELATIONS`); :data:`ALL_LINEAGE` adds succession and teachers.
+        family: ``name`` means the family when a model shares its name.
 
     Returns:
-        One :class:`Link` per ancestor at its shortest distance, sorted by depth, label, IRI.
-        The start itself is not included.
+        One :class:`~llmgraph.results.Link` per ancestor at its shortest distance, sorted by
+        depth, label, IRI. The start itself is not included.
 
     Raises:
         UnknownEntityError: ``name`` matches nothing.
+        WrongKindError: ``name`` is an organization, a platform or a licence.
         UsageError: an unknown relation name, or a negative depth (a ValueError).
 
     Equals the SPARQL ``?m llm:derivedFrom+ ?ancestor`` for the default relations.
@@ -145,16 +136,17 @@ def ancestors(
     >>> [(a.label, a.relation, a.depth) for a in ancestors(lg, "Alpaca 7B", relations=ALL_LINEAGE)]
     [('LLaMA 7B', 'fineTunedFrom', 1), ('text-davinci-003', 'trainedOnOutputsOf', 1)]
     """
-    return _walk(lg, lg.members(name), "out", _relations(relations, WEIGHT_RELATIONS), depth)
+    return _lineage(lg, name, "out", depth, relations, family)
 
 
 def descendants(
     lg: LineageGraph,
-    name: str | URIRef,
+    name: str,
     *,
     depth: int | None = None,
-    relations: Iterable[RelationArg] | None = None,
-) -> list[Link]:
+    relations: Iterable[Any] | None = None,
+    family: bool = False,
+) -> Links:
     """Return the models built on ``name``, nearest first.
 
     Args:
@@ -163,12 +155,14 @@ def descendants(
             descend from other members are included).
         depth: stop after this many steps (``None``: all).
         relations: which relations to follow; default weight lineage.
+        family: ``name`` means the family when a model shares its name.
 
     Returns:
-        One :class:`Link` per descendant, sorted by depth, label, IRI.
+        One :class:`~llmgraph.results.Link` per descendant, sorted by depth, label, IRI.
 
     Raises:
         UnknownEntityError: ``name`` matches nothing.
+        WrongKindError: ``name`` is an organization, a platform or a licence.
         UsageError: an unknown relation name, or a negative depth (a ValueError).
 
     See Also:
@@ -179,10 +173,21 @@ def descendants(
     >>> "Vicuna 13B v1.5" in [d.label for d in descendants(lg, "Llama 2 13B")]
     True
     """
-    return _walk(lg, lg.members(name), "in", _relations(relations, WEIGHT_RELATIONS), depth)
+    return _lineage(lg, name, "in", depth, relations, family)
 
 
-def backers(lg: LineageGraph, org: str | URIRef, *, transitive: bool = False) -> list[Link]:
+def _backing(
+    lg: LineageGraph, org: str, direction: Literal["in", "out"], transitive: bool
+) -> Links:
+    found = lg.resolution(str(org), expect="organization")
+    depth = None if transitive else 1
+    engine = lg.engine_for([found.iri], BACKING_RELATIONS, direction=direction, depth=depth)
+    nodes = [n for n in (engine.find(found.iri),) if n >= 0]
+    walk = engine.walk(nodes, direction=direction, relations=BACKING_RELATIONS, depth=depth)
+    return Links(walk, notes=found.notes)
+
+
+def backers(lg: LineageGraph, org: str, *, transitive: bool = False) -> Links:
     """Return the organizations that back ``org`` (invest in it or own it).
 
     Args:
@@ -191,10 +196,11 @@ def backers(lg: LineageGraph, org: str | URIRef, *, transitive: bool = False) ->
         transitive: also the backers of its backers, and so on.
 
     Returns:
-        Sorted :class:`Link` items; ``relation`` is ``investsIn`` or ``owns``.
+        Sorted :class:`~llmgraph.results.Link` rows; ``relation`` is ``investsIn`` or ``owns``.
 
     Raises:
         UnknownEntityError: ``org`` matches nothing.
+        WrongKindError: ``org`` is a model, a family, a platform or a licence.
 
     See Also:
         portfolio: whom an organization backs.
@@ -203,11 +209,10 @@ def backers(lg: LineageGraph, org: str | URIRef, *, transitive: bool = False) ->
     >>> "Microsoft" in [b.label for b in backers(LineageGraph.load(), "Mistral AI")]
     True
     """
-    start = [lg.resolve(org, kind="organization")]
-    return _walk(lg, start, "in", BACKING_RELATIONS, None if transitive else 1)
+    return _backing(lg, org, "in", transitive)
 
 
-def portfolio(lg: LineageGraph, org: str | URIRef, *, transitive: bool = False) -> list[Link]:
+def portfolio(lg: LineageGraph, org: str, *, transitive: bool = False) -> Links:
     """Return the organizations that ``org`` backs (invests in or owns).
 
     Args:
@@ -216,10 +221,11 @@ def portfolio(lg: LineageGraph, org: str | URIRef, *, transitive: bool = False) 
         transitive: also whom those organizations back, and so on.
 
     Returns:
-        Sorted :class:`Link` items.
+        Sorted :class:`~llmgraph.results.Link` rows.
 
     Raises:
         UnknownEntityError: ``org`` matches nothing.
+        WrongKindError: ``org`` is not an organization.
 
     See Also:
         backers: the reverse question.
@@ -228,16 +234,15 @@ def portfolio(lg: LineageGraph, org: str | URIRef, *, transitive: bool = False) 
     >>> "MosaicML" in [p.label for p in portfolio(LineageGraph.load(), "Databricks")]
     True
     """
-    start = [lg.resolve(org, kind="organization")]
-    return _walk(lg, start, "out", BACKING_RELATIONS, None if transitive else 1)
+    return _backing(lg, org, "out", transitive)
 
 
 def path(
     lg: LineageGraph,
-    source: str | URIRef,
-    target: str | URIRef,
+    source: str,
+    target: str,
     *,
-    relations: Iterable[RelationArg] | None = None,
+    relations: Iterable[Any] | None = None,
     directed: bool = False,
 ) -> list[Step]:
     """Return a shortest lineage path between two models.
@@ -257,6 +262,7 @@ def path(
 
     Raises:
         UnknownEntityError: a name matches nothing.
+        WrongKindError: a name is not a model.
         NoPathError: the two are not connected through ``relations``.
 
     >>> from llmgraph import LineageGraph
@@ -266,100 +272,47 @@ def path(
     Vicuna 13B v1.5 fineTunedFrom Llama 2 13B True
     Llama 2 13B Chat fineTunedFrom Llama 2 13B False
     """
-    allowed = _relations(relations, PATH_RELATIONS)
-    a = str(lg.resolve(source, kind="model"))
-    b = str(lg.resolve(target, kind="model"))
-    view = _view(lg.nx, allowed)
-    graph: nx.Graph[str] = view if directed else nx.Graph(view.to_undirected(as_view=True))
-    if a not in graph or b not in graph:
-        raise NoPathError(f"no lineage path from {lg.label(a)!r} to {lg.label(b)!r}")
-    try:
-        candidates = list(nx.all_shortest_paths(graph, a, b))
-    except nx.NetworkXNoPath:
+    allowed = relation_names(relations, PATH_RELATIONS)
+    a = lg.resolution(str(source), expect="model").iri
+    b = lg.resolution(str(target), expect="model").iri
+    if a == b:
+        return []
+    engine = lg.engine_for([a], allowed, direction="out" if directed else "both", depth=None)
+    na, nb = engine.find(a), engine.find(b)
+    steps = None
+    if na >= 0 and nb >= 0:
+        steps = engine.shortest_path(na, nb, relations=allowed, directed=directed)
+    if steps is None:
         raise NoPathError(
             f"no lineage path from {lg.label(a)!r} to {lg.label(b)!r}"
             + (" along child → parent edges" if directed else "")
-        ) from None
-    best = min(candidates, key=lambda nodes: [lg.label(n).casefold() for n in nodes] + nodes)
-    steps: list[Step] = []
-    for u, v in pairwise(best):
-        forward = lg.nx.has_edge(u, v) and bool(set(lg.nx[u][v]) & allowed)
-        s, o = (u, v) if forward else (v, u)
-        rel = sorted(set(lg.nx[s][o]) & allowed)[0]
-        steps.append(Step(s, lg.label(s), rel, o, lg.label(o), forward))
-    return steps
+        )
+    return [
+        Step(IRI(engine.iri(s)), engine.label(s), rel, IRI(engine.iri(o)), engine.label(o), forward)
+        for s, o, rel, forward in steps
+    ]
 
 
-def _relations(relations: Iterable[RelationArg] | None, default: frozenset[str]) -> frozenset[str]:
-    if relations is None:
-        return default
-    if isinstance(relations, str):
-        relations = [relations]
-    known = ALL_LINEAGE | BACKING_RELATIONS | {"developedBy", "hostedOn", "operatedBy"}
-    names = set()
-    for rel in relations:
-        name = relation_name(rel) if isinstance(rel, URIRef) else str(rel)
-        name = name.removeprefix("llm:")
-        if name not in known:
-            raise UsageError(
-                f"unknown relation {rel!r}; expected one of {', '.join(sorted(known))}"
-            )
-        names.add(name)
-    if "derivedFrom" in names:  # derivedFrom stands for all of weight lineage
-        names |= WEIGHT_RELATIONS
-    return frozenset(names)
-
-
-def _view(mirror: nx.MultiDiGraph[str], allowed: Collection[str]) -> nx.MultiDiGraph[str]:
-    def keep(u: str, v: str, key: object) -> bool:
-        return key in allowed
-
-    view: nx.MultiDiGraph[str] = nx.subgraph_view(mirror, filter_edge=keep)
-    return view
-
-
-def _walk(
+def reachable(
     lg: LineageGraph,
-    starts: Iterable[URIRef],
+    name: str,
+    *,
     direction: Literal["in", "out"],
-    allowed: frozenset[str],
-    depth: int | None,
-) -> list[Link]:
-    if depth is not None and depth < 0:
-        raise UsageError(f"depth must be 0 or more, got {depth}")
-    mirror = lg.nx
+    depth: int | None = None,
+    relations: Iterable[Any] | None = None,
+) -> Any:
+    """Return the engine node numbers that a walk from ``name`` reaches (the fast form).
 
-    def label(node: str) -> str:
-        return str(mirror.nodes[node].get("label") or node)
+    On an endpoint the numbers belong to the fetched closure's engine, not to ``lg.engine``.
 
-    best: dict[str, Link] = {}
-    for start in starts:
-        root = str(start)
-        if root not in mirror:
-            continue
-        seen = {root}
-        queue: deque[tuple[str, tuple[str, ...]]] = deque([(root, (root,))])
-        while queue:
-            node, trail = queue.popleft()
-            if depth is not None and len(trail) - 1 >= depth:
-                continue
-            steps = (
-                mirror.out_edges(node, keys=True)
-                if direction == "out"
-                else mirror.in_edges(node, keys=True)
-            )
-            nexts: dict[str, set[str]] = {}
-            for u, v, key in steps:
-                if key in allowed:
-                    nexts.setdefault(v if direction == "out" else u, set()).add(key)
-            for other in sorted(nexts, key=lambda n: (label(n).casefold(), n)):
-                if other in seen:
-                    continue
-                seen.add(other)
-                rels = tuple(sorted(nexts[other]))
-                link = Link(other, label(other), rels[0], rels, len(trail), node, (*trail, other))
-                queue.append((other, link.path))
-                old = best.get(other)
-                if old is None or link.depth < old.depth:
-                    best[other] = link
-    return sorted(best.values(), key=lambda x: (x.depth, x.label.casefold(), x.id))
+    >>> from llmgraph import LineageGraph
+    >>> lg = LineageGraph.load()
+    >>> len(reachable(lg, "Llama 2", direction="in")) > 20
+    True
+    """
+    allowed = relation_names(relations, WEIGHT_RELATIONS)
+    found = lg.resolution(str(name), expect="model or family")
+    starts = lg._members(found)
+    engine = lg.engine_for(starts, allowed, direction=direction, depth=depth)
+    nodes = np.array([n for n in (engine.find(s) for s in starts) if n >= 0], dtype=np.int64)
+    return engine.reachable(nodes, direction=direction, relations=allowed, depth=depth)

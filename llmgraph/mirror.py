@@ -1,185 +1,78 @@
-"""The one projection of the RDF store into networkx.
+"""The networkx view of a graph, derived from the traversal engine (``LineageGraph.nx``).
 
-Edge direction is written once, here, and everywhere else follows it: **an edge goes from the
-subject of a triple to its object**, keyed by the relation's local name. So weight lineage runs
-child → parent (``vicuna-13b-v1-5 --fineTunedFrom--> llama-2-13b``), backing runs backer →
-backed (``microsoft --investsIn--> openai``), and hosting runs model → platform. A model's
-ancestors are therefore the nodes reachable along *out*-edges, its descendants along *in*-edges.
+A :class:`networkx.MultiDiGraph` for algorithms and tools that want networkx: nodes are IRI
+strings, edges run from a triple's subject to its object keyed by the relation's local name
+(see :mod:`llmgraph.engine` for the direction and for which super-relations are hidden). The
+nodes are the models, families, organizations and platforms, and every other IRI at an end of
+an edge. Literals are node attributes, never nodes:
 
-The mirror is a :class:`networkx.MultiDiGraph` whose nodes are IRI strings. It holds the
-predicates in :data:`llmgraph.vocab.MIRRORED`. The materialized super-relations
-(``llm:derivedFrom``, ``llm:backs``) appear only where no sub-relation explains them, so every
-pair is drawn and traversed once per real relation. Literals are node attributes, never nodes:
+``label`` (str), ``kind`` (``"model"``, ``"family"``, ``"organization"``, ``"platform"`` or
+``None``), ``release_date`` (:class:`datetime.date` or ``None``), ``release_date_precision``
+(``"day"``, ``"month"``, ``"public-by"``, ``None`` without a date), ``parameter_count`` (int or
+``None``), ``huggingface_id`` (str or ``None``).
 
-``label`` (str), ``kind`` (``"model"``, ``"organization"``, ``"platform"`` or ``None``),
-``release_date`` (:class:`datetime.date` or ``None``), ``parameter_count`` (int or ``None``),
-``huggingface_id`` (str or ``None``).
+The view is rebuilt from the engine after every write; it is a projection, not a second copy
+that could drift. At Hub scale prefer the engine's arrays (``lg.engine``): a networkx graph of
+a million nodes costs gigabytes.
+
+>>> from llmgraph.engine import LineageIndex, MODEL
+>>> idx = LineageIndex.build(classes={"http://e/a": MODEL, "http://e/b": MODEL},
+...     edges=[("http://e/b", "fineTunedFrom", "http://e/a")])
+>>> sorted(to_networkx(idx).edges(keys=True))
+[('http://e/b', 'http://e/a', 'fineTunedFrom')]
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.term import Node
+import numpy as np
 
-from llmgraph.vocab import BACKING, LLM, MIRRORED, WEIGHT_LINEAGE, relation_name
+from llmgraph.terms import FAMILY, MODEL, ORGANIZATION, PLATFORM, RELATIONS, kind_of_bits
 
-__all__ = ["node_attributes", "project", "sync_nodes", "sync_pairs"]
+if TYPE_CHECKING:
+    import networkx as nx
 
-_KINDS: dict[URIRef, str] = {
-    LLM.Model: "model",
-    LLM.Organization: "organization",
-    LLM.Platform: "platform",
-}
-_SUPER: dict[URIRef, tuple[URIRef, ...]] = {
-    LLM.derivedFrom: WEIGHT_LINEAGE,
-    LLM.backs: BACKING,
-}
+    from llmgraph.engine import LineageIndex
+
+__all__ = ["to_networkx"]
+
+_DRAWN = MODEL | FAMILY | ORGANIZATION | PLATFORM
 
 
-def project(graph: Graph) -> nx.MultiDiGraph[str]:
-    """Return the networkx projection of ``graph``.
+def to_networkx(engine: LineageIndex) -> nx.MultiDiGraph[str]:
+    """Return the networkx view of ``engine`` (see the module docstring)."""
+    import networkx as nx
 
-    Args:
-        graph: an RDF graph using the ``llm:`` vocabulary, with ``llm:derivedFrom`` and
-            ``llm:backs`` materialized.
-
-    Returns:
-        A new multigraph: nodes are the models, organizations and platforms, and every IRI at
-        an end of a mirrored relation; edges are keyed by relation name.
-
-    >>> from llmgraph.store import parse_text
-    >>> g = parse_text('''@prefix llm: <https://w3id.org/llmgraph#> .
-    ...   <http://e/b> a llm:Model . <http://e/a> llm:fineTunedFrom <http://e/b> .''')
-    >>> sorted(project(g).edges(keys=True))
-    [('http://e/a', 'http://e/b', 'fineTunedFrom')]
-    """
+    a = engine.arrays
+    n = len(engine)
+    ptr = np.asarray(a["out_ptr"])
+    dst = np.asarray(a["out_dst"], dtype=np.int64)
+    rel = np.asarray(a["out_rel"], dtype=np.int64)
+    classes = np.asarray(a["classes"])
+    keep = (classes & _DRAWN) > 0
+    keep[np.flatnonzero(np.diff(ptr) > 0)] = True
+    keep[dst] = True
+    nodes = np.flatnonzero(keep)
+    iris = engine.iris(nodes)
+    labels = engine.labels(nodes)
+    hub = engine.hub_ids(nodes)
     mirror: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    nodes: set[str] = set()
-    pairs: set[tuple[str, str]] = set()
-    for cls in _KINDS:
-        nodes.update(str(s) for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
-    for p in MIRRORED:
-        for subj, obj in graph.subject_objects(p):
-            if isinstance(subj, URIRef) and isinstance(obj, URIRef):
-                pairs.add((str(subj), str(obj)))
-    for a, b in pairs:
-        nodes.update((a, b))
-    sync_nodes(mirror, graph, nodes)
-    sync_pairs(mirror, graph, pairs)
+    iri_of: dict[int, str] = {}
+    for node, iri, label, hub_id in zip(nodes.tolist(), iris, labels, hub, strict=True):
+        iri_of[node] = iri
+        released = engine.released(node)
+        mirror.add_node(
+            iri,
+            label=label,
+            kind=kind_of_bits(int(classes[node])),
+            release_date=released,
+            release_date_precision=engine.precision(node) if released is not None else None,
+            parameter_count=engine.parameters(node),
+            huggingface_id=hub_id or None,
+        )
+    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+    for u, v, code in zip(src.tolist(), dst.tolist(), rel.tolist(), strict=True):
+        name = RELATIONS[code]
+        mirror.add_edge(iri_of[u], iri_of[v], key=name, relation=name)
     return mirror
-
-
-def node_attributes(graph: Graph, node: URIRef) -> dict[str, object]:
-    """Return the mirror's attributes of ``node``, read from ``graph``.
-
-    >>> from llmgraph.store import parse_text
-    >>> g = parse_text('''@prefix llm: <https://w3id.org/llmgraph#> .
-    ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-    ...   <http://e/a> a llm:Model ; rdfs:label "A" ; llm:parameterCount 7 .''')
-    >>> node_attributes(g, URIRef("http://e/a"))["parameter_count"]
-    7
-
-    ``release_date_precision`` is ``"day"``, ``"month"`` or ``"public-by"`` for a dated model
-    (see ``llm:releaseDatePrecision``), ``None`` without a date.
-    """
-    types = set(graph.objects(node, RDF.type))
-    kind = next((name for cls, name in _KINDS.items() if cls in types), None)
-    released = _first_date(graph.objects(node, LLM.releaseDate))
-    precision = _first_text(graph.objects(node, LLM.releaseDatePrecision)) or "day"
-    return {
-        "label": _first_text(graph.objects(node, RDFS.label)) or _fallback_label(node),
-        "kind": kind,
-        "release_date": released,
-        "release_date_precision": precision if released is not None else None,
-        "parameter_count": _first_int(graph.objects(node, LLM.parameterCount)),
-        "huggingface_id": _first_text(graph.objects(node, LLM.huggingFaceId)),
-    }
-
-
-def sync_nodes(mirror: nx.MultiDiGraph[str], graph: Graph, nodes: Iterable[str]) -> None:
-    """Make the attributes of ``nodes`` in ``mirror`` equal to what ``graph`` says.
-
-    A node that is neither typed as a model, organization or platform nor at an end of a
-    mirrored edge is removed from the mirror.
-    """
-    for name in nodes:
-        iri = URIRef(name)
-        attrs = node_attributes(graph, iri)
-        keep = attrs["kind"] is not None or (mirror.has_node(name) and (mirror.degree(name) > 0))
-        if keep:
-            if mirror.has_node(name):
-                mirror.nodes[name].clear()
-                mirror.nodes[name].update(attrs)
-            else:
-                mirror.add_node(name, **attrs)
-        elif mirror.has_node(name):
-            mirror.remove_node(name)
-
-
-def sync_pairs(
-    mirror: nx.MultiDiGraph[str], graph: Graph, pairs: Iterable[tuple[str, str]]
-) -> set[str]:
-    """Make the edges between each ``(subject, object)`` pair equal to what ``graph`` says.
-
-    Returns:
-        The nodes whose degree changed (callers pass them to :func:`sync_nodes`).
-    """
-    touched: set[str] = set()
-    for s, o in pairs:
-        want = _relations_between(graph, URIRef(s), URIRef(o))
-        have: set[str] = set()
-        if mirror.has_node(s) and mirror.has_node(o):
-            have = set(mirror[s].get(o, {}))
-        for key in have - want:
-            mirror.remove_edge(s, o, key=key)
-            touched.update((s, o))
-        for key in sorted(want - have):
-            for end in (s, o):
-                if not mirror.has_node(end):
-                    mirror.add_node(end, **node_attributes(graph, URIRef(end)))
-            mirror.add_edge(s, o, key=key, relation=key)
-            touched.update((s, o))
-    return touched
-
-
-def _relations_between(graph: Graph, s: URIRef, o: URIRef) -> set[str]:
-    present = {p for p in graph.predicates(s, o) if p in MIRRORED}
-    for sup, subs in _SUPER.items():
-        if sup in present and any(sub in present for sub in subs):
-            present.discard(sup)
-    return {relation_name(p) for p in present if isinstance(p, URIRef)}
-
-
-def _fallback_label(node: URIRef) -> str:
-    text = str(node)
-    for sep in ("#", "/"):
-        if sep in text.rstrip(sep):
-            return text.rstrip(sep).rsplit(sep, 1)[1]
-    return text
-
-
-def _first_text(values: Iterable[Node]) -> str | None:
-    texts = sorted(str(v) for v in values if isinstance(v, Literal))
-    return texts[0] if texts else None
-
-
-def _first_date(values: Iterable[Node]) -> dt.date | None:
-    dates = sorted(
-        v.toPython() for v in values if isinstance(v, Literal) and isinstance(v.toPython(), dt.date)
-    )
-    return dates[0] if dates else None
-
-
-def _first_int(values: Iterable[Node]) -> int | None:
-    ints = sorted(
-        int(v.toPython())
-        for v in values
-        if isinstance(v, Literal)
-        and isinstance(v.toPython(), int)
-        and not isinstance(v.toPython(), bool)
-    )
-    return ints[0] if ints else None

@@ -352,7 +352,7 @@ def select_lineage(
     sel.description = f"lineage of {lg.label(lg.resolve(name, kind='model or family'))}"
     if depth is not None:
         if up:
-            frontier = [a.id for a in up_links if a.depth == depth] or sorted(start)
+            frontier: list[str] = [a.id for a in up_links if a.depth == depth] or sorted(start)
             sel.truncated_ancestors = _beyond(lg, frontier, nodes, rels, up=True)
         if down:
             frontier = [d.id for d in down_links if d.depth == depth] or sorted(start)
@@ -386,7 +386,7 @@ def select_family(
     >>> from llmgraph import LineageGraph
     >>> lg = LineageGraph.load()
     >>> sel = select_family(lg, "Vicuna 13B v1.5")
-    >>> lg.resolve("LLaMA 13B") in {URIRef(n) for n in sel.nodes}  # via Llama 2 13B
+    >>> lg.resolve("LLaMA 13B") in sel.nodes  # via Llama 2 13B
     True
     """
     rels = frozenset(relations) if relations is not None else PATH_RELATIONS
@@ -748,23 +748,28 @@ class _Round:
 
 def _rounds(lg: LineageGraph, s: str, rel: str, o: str) -> list[_Round]:
     """Return the ``rdf:Statement`` nodes that cite ``s rel o``: dates, amounts, rounds, sources."""
-    rdf = lg.rdf
-    predicate = URIRef(str(LLM._NS) + rel)
+    rows = lg.query(
+        "SELECT ?st ?date ?amount ?currency ?round ?source WHERE { ?st rdf:subject ?s ; "
+        "rdf:predicate ?p ; rdf:object ?o . OPTIONAL { ?st llm:date ?date } "
+        "OPTIONAL { ?st llm:amount ?amount } OPTIONAL { ?st llm:currency ?currency } "
+        "OPTIONAL { ?st llm:round ?round } OPTIONAL { ?st dcterms:source ?source } }",
+        bindings={"s": URIRef(s), "p": URIRef(str(LLM._NS) + rel), "o": URIRef(o)},
+    )
+    grouped: dict[str, list[tuple[Node | None, ...]]] = {}
+    for row in cast(Iterable[tuple[Node | None, ...]], rows):
+        grouped.setdefault(str(row[0]), []).append(tuple(row[1:]))
     found = []
-    for st in set(rdf.subjects(RDF.subject, URIRef(s))):
-        if (st, RDF.predicate, predicate) not in rdf or (st, RDF.object, URIRef(o)) not in rdf:
-            continue
-        date = _literal(rdf.value(st, LLM.date))
-        amount = _literal(rdf.value(st, LLM.amount))
-        currency = rdf.value(st, LLM.currency)
-        rnd = rdf.value(st, LLM.round)
+    for values in grouped.values():
+        first = values[0]
+        date = _literal(first[0])
+        amount = _literal(first[1])
         found.append(
             _Round(
                 date=date if isinstance(date, dt.date) else None,
                 amount=amount if isinstance(amount, int) else None,
-                currency=str(currency) if currency is not None else None,
-                round=str(rnd) if rnd is not None else None,
-                sources=tuple(sorted(str(x) for x in rdf.objects(st, DCTERMS.source))),
+                currency=str(first[2]) if first[2] is not None else None,
+                round=str(first[3]) if first[3] is not None else None,
+                sources=tuple(sorted({str(v[4]) for v in values if v[4] is not None})),
             )
         )
     return sorted(found, key=lambda r: (r.date or dt.date.max, r.amount or 0, r.sources))

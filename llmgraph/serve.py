@@ -58,21 +58,22 @@ class _Timeout(Exception):
 def to_oxigraph(graph: Any) -> ox.Store:
     """Return a pyoxigraph store to serve: the store itself, or an in-memory copy.
 
-    Accepts a :class:`~llmgraph.stores.oxigraph.StoredGraph`, a pyoxigraph ``Store`` or an
+    Accepts a :class:`~llmgraph.LineageGraph` on a store, a pyoxigraph ``Store`` or an
     in-memory :class:`~llmgraph.LineageGraph` (copied into Oxigraph in memory).
 
     >>> from llmgraph import LineageGraph
     >>> len(to_oxigraph(LineageGraph.load(bundled=False))) > 100
     True
     """
+    from llmgraph.backends.store import StoreBackend
     from llmgraph.graph import LineageGraph
-    from llmgraph.stores.oxigraph import StoredGraph
 
     if isinstance(graph, ox.Store):
         return graph
-    if isinstance(graph, StoredGraph):
-        return graph.store
-    if isinstance(graph, LineageGraph):
+    if isinstance(graph, LineageGraph) and isinstance(graph.backend, StoreBackend):
+        store: ox.Store = graph.backend.store
+        return store
+    if isinstance(graph, LineageGraph) and graph.kind == "memory":
         store = ox.Store()
         data = graph.rdf.serialize(format="nt", encoding="utf-8")
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rdflib import DCTERMS, OWL, RDF, Literal, URIRef
+from rdflib import DCTERMS, Literal, URIRef
 
 from llmgraph.vocab import (
     BACKING,
@@ -66,77 +67,101 @@ class Stats:
     identified: dict[str, int]
 
 
+def _rows(lg: LineageGraph, sparql: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in lg.query(sparql)]  # type: ignore[arg-type]
+
+
+def _values(terms: Iterable[URIRef]) -> str:
+    return " ".join(f"<{t}>" for t in terms)
+
+
+def _counts(lg: LineageGraph, terms: Iterable[URIRef], pattern: str, what: str) -> dict[Any, int]:
+    """Return ``COUNT(what)`` of ``pattern`` for each term bound to ``?x``."""
+    rows = _rows(
+        lg,
+        f"SELECT ?x (COUNT({what}) AS ?n) WHERE {{ VALUES ?x {{ {_values(terms)} }} {pattern} }} "
+        "GROUP BY ?x",
+    )
+    return {x: int(n) for x, n in rows}
+
+
 def uncited(lg: LineageGraph) -> list[tuple[str, str, str]]:
     """Return the facts that cite no source, as ``(subject, predicate, object)`` strings.
 
     An entity's ``dcterms:source`` cites its attributes and the lineage written on it;
     ``llm:investsIn``, ``llm:owns`` and ``llm:hostedOn`` facts need a statement node of their
-    own with a ``dcterms:source``.
+    own with a ``dcterms:source``. Asked in SPARQL, so it runs on every backend.
 
     >>> from llmgraph import LineageGraph
     >>> uncited(LineageGraph.load())
     []
     """
-    g = lg.rdf
+    classes = _values(c for c in (*ENTITY_CLASSES, *ORGANIZATION_KINDS) if c != LLM.License)
     missing: list[tuple[str, str, str]] = []
-    entities: set[URIRef] = set()
-    for cls in (*ENTITY_CLASSES, *ORGANIZATION_KINDS):
-        entities.update(s for s in g.subjects(RDF.type, cls) if isinstance(s, URIRef))
-    entities.discard(LLM.License)
-    for entity in sorted(entities):
-        if (entity, RDF.type, LLM.License) in g:
-            continue
-        if g.value(entity, DCTERMS.source) is None:
-            missing.append((str(entity), str(DCTERMS.source), ""))
-    cited: set[tuple[object, object, object]] = set()
-    for st in g.subjects(RDF.type, RDF.Statement):
-        if g.value(st, DCTERMS.source) is not None:
-            cited.add(
-                (g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object))
-            )
-    for p in _STATEMENT_CITED:
-        for s, o in g.subject_objects(p):
-            if (s, p, o) not in cited:
-                missing.append((str(s), str(p), str(o)))
+    for (entity,) in _rows(
+        lg,
+        f"SELECT DISTINCT ?e WHERE {{ VALUES ?c {{ {classes} }} ?e a ?c . FILTER(isIRI(?e)) "
+        "FILTER NOT EXISTS { ?e a llm:License } FILTER NOT EXISTS { ?e dcterms:source ?x } }",
+    ):
+        missing.append((str(entity), str(DCTERMS.source), ""))
+    for s, p, o in _rows(
+        lg,
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_values(_STATEMENT_CITED)} }} ?s ?p ?o . "
+        "FILTER NOT EXISTS { ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; "
+        "rdf:object ?o ; dcterms:source ?x } }",
+    ):
+        missing.append((str(s), str(p), str(o)))
     return sorted(missing)
 
 
 def stats(lg: LineageGraph) -> Stats:
-    """Count what the graph holds.
+    """Count what the graph holds (in SPARQL aggregates: the same on every backend).
 
     >>> from llmgraph import LineageGraph
     >>> s = stats(LineageGraph.load())
     >>> s.classes["Model"] > 20 and s.uncited == 0
     True
     """
-    g = lg.rdf
-    classes = {
-        relation_name(cls): len(set(g.subjects(RDF.type, cls)))
-        for cls in (*ENTITY_CLASSES, *ORGANIZATION_KINDS)
-    }
-    relations = {relation_name(p): sum(1 for _ in g.subject_objects(p)) for p in MIRRORED}
+    kinds = (*ENTITY_CLASSES, *ORGANIZATION_KINDS)
+    counted = _counts(lg, kinds, "?e a ?x", "DISTINCT ?e")
+    classes = {relation_name(c): counted.get(c, 0) for c in kinds}
+    used = _counts(lg, MIRRORED, "?s ?x ?o", "*")
+    relations = {relation_name(p): used.get(p, 0) for p in MIRRORED}
     years: Counter[int] = Counter()
-    for model in set(g.subjects(RDF.type, LLM.Model)):
-        value = g.value(model, LLM.releaseDate)
-        if isinstance(value, Literal) and hasattr(value.toPython(), "year"):
-            years[value.toPython().year] += 1
-    models = set(g.subjects(RDF.type, LLM.Model))
-    dated = [m for m in models if g.value(m, LLM.releaseDate) is not None]
-    precision = Counter(str(g.value(m, LLM.releaseDatePrecision) or "day") for m in dated)
+    for (day,) in _rows(
+        lg,
+        "SELECT ?d WHERE { ?m a llm:Model . { SELECT ?m (MIN(?x) AS ?d) WHERE { "
+        "?m llm:releaseDate ?x } GROUP BY ?m } }",
+    ):
+        if isinstance(day, Literal) and hasattr(day.toPython(), "year"):
+            years[day.toPython().year] += 1
+    precision: Counter[str] = Counter()
+    for (value,) in _rows(
+        lg,
+        "SELECT ?p WHERE { ?m a llm:Model . FILTER EXISTS { ?m llm:releaseDate ?d } "
+        'OPTIONAL { ?m llm:releaseDatePrecision ?given } BIND(COALESCE(STR(?given), "day") '
+        "AS ?p) }",
+    ):
+        precision[str(value)] += 1
+    hub = _rows(
+        lg,
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a llm:Model ; llm:huggingFaceId ?h }",
+    )
     identified = {
-        "models with a release date": len(dated),
+        "models with a release date": sum(precision.values()),
         "release dates exact to the day": precision["day"],
         "release dates to the month": precision["month"],
         "release dates public-by": precision["public-by"],
-        "models with a Hugging Face id": sum(1 for m in models if g.value(m, LLM.huggingFaceId)),
+        "models with a Hugging Face id": int(hub[0][0]),
     }
+    linked = _counts(
+        lg,
+        ENTITY_CLASSES,
+        f'?e a ?x ; owl:sameAs ?item FILTER(STRSTARTS(STR(?item), "{WIKIDATA}Q"))',
+        "DISTINCT ?e",
+    )
     for cls in ENTITY_CLASSES:
-        linked = sum(
-            1
-            for e in set(g.subjects(RDF.type, cls))
-            if any(str(o).startswith(WIKIDATA + "Q") for o in g.objects(e, OWL.sameAs))
-        )
-        identified[f"{_PLURAL[cls]} with a Wikidata item"] = linked
+        identified[f"{_PLURAL[cls]} with a Wikidata item"] = linked.get(cls, 0)
     return Stats(
-        len(g), classes, relations, dict(sorted(years.items())), len(uncited(lg)), identified
+        len(lg), classes, relations, dict(sorted(years.items())), len(uncited(lg)), identified
     )

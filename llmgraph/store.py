@@ -15,8 +15,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.term import Node
 
+from llmgraph.backends.memory import new_graph
 from llmgraph.errors import DataLoadError
-from llmgraph.vocab import BACKING, LLM, PREFIXES, WEIGHT_LINEAGE
+from llmgraph.vocab import BACKING, LLM, WEIGHT_LINEAGE
 
 __all__ = [
     "Triple",
@@ -60,19 +61,6 @@ def bundled_data_files() -> list[Path]:
     True
     """
     return sorted((_BUNDLED / "data").glob("*.ttl"))
-
-
-def new_graph() -> Graph:
-    """Return an empty in-memory graph with llmgraph's prefixes bound.
-
-    >>> g = new_graph()
-    >>> dict(g.namespaces())["llm"]
-    rdflib.term.URIRef('https://w3id.org/llmgraph#')
-    """
-    graph = Graph(bind_namespaces="none")
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri)
-    return graph
 
 
 def parse_file(path: Path | str) -> Graph:

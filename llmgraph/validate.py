@@ -10,6 +10,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, Namespace
 from rdflib.term import Node
 
+from llmgraph.errors import UsageError
 from llmgraph.store import bundled_shapes_file, parse_file
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def validate(lg: LineageGraph, *, shapes: Graph | None = None) -> ValidationRepo
     True
     """
     conforms, report, _ = shacl_validate(
-        lg.rdf,
+        _data_graph(lg),
         shacl_graph=shapes if shapes is not None else _shapes(),
         inference="none",
         abort_on_first=False,
@@ -99,6 +100,28 @@ def validate(lg: LineageGraph, *, shapes: Graph | None = None) -> ValidationRepo
         key=lambda v: (v.focus, v.path, v.message, v.value),
     )
     return ValidationReport(bool(conforms), tuple(violations))
+
+
+_MOST_TRIPLES = 2_000_000
+
+
+def _data_graph(lg: LineageGraph) -> Graph:
+    """Return the graph pyshacl reads: the graph itself in memory, else a copy."""
+    if lg.kind == "memory":
+        return lg.rdf
+    size = len(lg)
+    if size > _MOST_TRIPLES:
+        raise UsageError(
+            f"validate reads the whole graph into memory for SHACL; {lg.backend.where} holds "
+            f"{size:,} triples (the most is {_MOST_TRIPLES:,}): validate an export of a part "
+            "of it instead (`llmgraph export --model … -o part.ttl`, then `--data part.ttl`)"
+        )
+    from llmgraph.backends.memory import new_graph
+
+    copy = new_graph()
+    for triple in lg.triples((None, None, None)):
+        copy.add(triple)
+    return copy
 
 
 def _violation(report: Graph, result: Node) -> Violation:

@@ -17,6 +17,8 @@ from typing import Final
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from llmgraph.terms import LLMID_NS, RELEASE_DATE_PRECISIONS
+
 __all__ = [
     "BACKING",
     "ENTITY_CLASSES",
@@ -33,7 +35,7 @@ __all__ = [
     "relation_name",
 ]
 
-LLMID: Final = Namespace("https://w3id.org/llmgraph/id/")
+LLMID: Final = Namespace(LLMID_NS)
 """Namespace of the entities in the bundled data (``llmid:llama-2-7b``)."""
 
 WIKIDATA: Final = "http://www.wikidata.org/entity/"
@@ -97,11 +99,6 @@ class LLM(DefinedNamespace):
     trainingDataset: URIRef
     inferred: URIRef
 
-
-RELEASE_DATE_PRECISIONS: Final[tuple[str, ...]] = ("day", "month", "public-by")
-"""The values of ``llm:releaseDatePrecision``: the day is stated (also the meaning when the
-property is absent); only the month is known (the date is the first of it); the date is the
-earliest day the model is attested public, so the release may be earlier."""
 
 WEIGHT_LINEAGE: Final[tuple[URIRef, ...]] = (
     LLM.fineTunedFrom,

@@ -96,3 +96,48 @@ def described_lineage_graphs(draw: st.DrawFn, max_models: int = 8) -> list[Tripl
         if draw(st.booleans()):
             triples.append((m, LLM.huggingFaceId, Literal(f"gen/model-{m.rsplit('/', 1)[-1]}")))
     return triples
+
+
+ORGS = "https://example.org/gen/org"
+
+
+@st.composite
+def networked_graphs(draw: st.DrawFn, max_models: int = 10, max_orgs: int = 4) -> list[Triple]:
+    """A random lineage with developers, families, licences, dates and a backing network.
+
+    Every kind of entity and every relation a verb walks appears, so that backends can be
+    compared on all of them: lineage of every type, succession and teachers, developers,
+    investments and ownership (acyclic lineage; backing may loop), families, licences.
+    """
+    import datetime as dt
+
+    from rdflib import XSD
+
+    triples = draw(lineage_graphs(max_models=max_models))
+    models = sorted({s for s, p, _ in triples if p == RDF.type and isinstance(s, URIRef)})
+    n_orgs = draw(st.integers(min_value=1, max_value=max_orgs))
+    orgs = [URIRef(f"{ORGS}{i}") for i in range(n_orgs)]
+    licence = URIRef(f"{NS}licence")
+    family = URIRef(f"{NS}family")
+    triples += [
+        (licence, RDF.type, LLM.License),
+        (licence, RDFS.label, Literal("Gen Licence")),
+        (family, RDF.type, LLM.ModelFamily),
+        (family, RDFS.label, Literal(draw(st.sampled_from(["Model 0", "Gen Family"])))),
+    ]
+    for i, org in enumerate(orgs):
+        triples += [(org, RDF.type, LLM.Organization), (org, RDFS.label, Literal(f"Org {i}"))]
+    for m in models:
+        triples.append((m, LLM.developedBy, draw(st.sampled_from(orgs))))
+        if draw(st.booleans()):
+            triples.append((m, LLM.license, licence))
+        if draw(st.booleans()):
+            triples.append((m, LLM.family, family))
+        if draw(st.booleans()):
+            day = draw(st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 12, 31)))
+            triples.append((m, LLM.releaseDate, Literal(day.isoformat(), datatype=XSD.date)))
+    for _ in range(draw(st.integers(min_value=0, max_value=2 * n_orgs))):
+        a, b = draw(st.sampled_from(orgs)), draw(st.sampled_from(orgs))
+        if a != b:
+            triples.append((a, draw(st.sampled_from([LLM.investsIn, LLM.owns])), b))
+    return triples

@@ -26,11 +26,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_ancestors_table(capsys: pytest.CaptureFixture[str]) -> None:
-    """`ancestors` prints an aligned table with depth, relation, label and via."""
+    """`ancestors` prints a table: depth, relation, label, developer, date, licence, via."""
     code, out, _ = run(capsys, *TINY_ARGS, "ancestors", "Tuned 7B GGUF")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["depth", "relation", "label", "via", "id"]
+    assert lines[0].split() == [
+        "depth",
+        "relation",
+        "label",
+        "developer",
+        "released",
+        "licence",
+        "via",
+    ]
     assert lines[2].split()[:3] == ["1", "quantizedFrom", "Tuned"]
     assert lines[3].split()[:3] == ["2", "fineTunedFrom", "Base"]
 
@@ -85,7 +93,7 @@ def test_backers_and_portfolio(capsys: pytest.CaptureFixture[str]) -> None:
         ("Holding Co", "owns", 2),
     ]
     _, out, _ = run(capsys, *TINY_ARGS, "portfolio", "Big Fund", "--format", "csv")
-    assert out.splitlines()[1].startswith("1,investsIn,Acme AI,Big Fund,")
+    assert out.splitlines()[1] == "1,investsIn,Acme AI,organization,,,,,Big Fund," + T + "acme"
 
 
 def test_query_json_is_sparql_results_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -295,7 +303,9 @@ def test_python_dash_m_and_console_script() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[1].startswith("1,mergedFrom,Other 7B,Merge 7B,")
+    assert proc.stdout.splitlines()[1].startswith(
+        "1,mergedFrom,Other 7B,model,Tiny Lab,2023-01-15,day,,Merge 7B,"
+    )
     script = Path(sys.executable).parent / "llmgraph"
     proc = subprocess.run(
         [str(script), *TINY_ARGS, "ancestors", "Nope"], capture_output=True, text=True, check=False

@@ -61,7 +61,7 @@ def test_unknown_name_suggests(tiny: LineageGraph) -> None:
 
 
 def test_cli_show(capsys: pytest.CaptureFixture[str]) -> None:
-    """`llmgraph show` prints the facts as a table or JSON, and refuses --store."""
+    """`llmgraph show` prints the facts as a table or JSON; a missing store is named."""
     assert main([*TINY_ARGS, "show", "Tuned 7B GGUF", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {"property": "quantizedFrom", "value": "Tuned 7B", "iri": T + "tuned"} in rows
@@ -70,7 +70,7 @@ def test_cli_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert table[0].split() == ["property", "value", "iri"]
     assert any(line.split()[:2] == ["country", "FR"] for line in table)
     assert main(["--store", "/nonexistent", "show", "Tuned 7B"]) == 1
-    assert "show works on the in-memory graph" in capsys.readouterr().err
+    assert "/nonexistent: no llmgraph store here" in capsys.readouterr().err
 
 
 def test_readme_transcript_is_real(capsys: pytest.CaptureFixture[str]) -> None:

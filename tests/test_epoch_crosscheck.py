@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from rdflib import URIRef
 
 from llmgraph import LLM, DataLoadError, LineageGraph
 
@@ -217,15 +218,15 @@ def test_dates_within_the_tolerance_agree(ec: ModuleType, bundled: LineageGraph)
 
 def test_date_precision_widens_agreement(ec: ModuleType, bundled: LineageGraph) -> None:
     """A month date agrees within its month; a public-by date with any earlier day, not later."""
-    assert str(bundled.rdf.value(bundled.resolve("Zephyr 7B Alpha"), LLM.releaseDatePrecision)) == (
-        "month"
-    )
+    zephyr = URIRef(bundled.resolve("Zephyr 7B Alpha"))
+    assert str(bundled.rdf.value(zephyr, LLM.releaseDatePrecision)) == "month"
     inside = _match(ec, bundled, "Zephyr 7B Alpha", published=date(2023, 10, 25))
     assert ec.compare_date(bundled, inside) is None
     after = _match(ec, bundled, "Zephyr 7B Alpha", published=date(2023, 11, 9))
     assert ec.compare_date(bundled, after).detail == "Epoch is 39 days later"
     neo = "GPT-Neo 125M"  # public by 2021-05-20
-    assert str(bundled.rdf.value(bundled.resolve(neo), LLM.releaseDatePrecision)) == "public-by"
+    neo_iri = URIRef(bundled.resolve(neo))
+    assert str(bundled.rdf.value(neo_iri, LLM.releaseDatePrecision)) == "public-by"
     assert ec.compare_date(bundled, _match(ec, bundled, neo, published=date(2021, 3, 21))) is None
     later = ec.compare_date(bundled, _match(ec, bundled, neo, published=date(2021, 6, 1)))
     assert later.detail == "Epoch is 12 days later"

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from rdflib import RDFS, Literal, URIRef
 
 from llmgraph import InvalidFactError, LineageCycleError, LineageGraph
-from llmgraph.mirror import project
 from llmgraph.store import Triple
 from llmgraph.vocab import LLM
+from tests.reference import project
 
 from .conftest import DATA
 from .strategies import edits, lineage_graphs, model

@@ -195,7 +195,7 @@ def test_import_summary_of_the_real_cards(imported: tuple[LineageGraph, ImportRe
         ("llama2-7b-chat-hf-codeCherryPop-qLoRA-merged", UNCLOSED),
     ]
     assert report.ambiguous == []
-    assert report.triples_added == len(report.triples) > 0
+    assert report.triples_added >= len(report.triples) > 0  # materialized ones included
 
 
 @pytest.mark.parametrize(

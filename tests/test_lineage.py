@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from hypothesis import given, settings
 from rdflib import SKOS, Literal, URIRef
@@ -27,7 +29,7 @@ from .strategies import lineage_graphs
 T = "https://example.org/tiny/"
 
 
-def _labels(links: list[Link]) -> list[tuple[str, str, int]]:
+def _labels(links: Sequence[Link]) -> list[tuple[str, str, int]]:
     return [(x.label, x.relation, x.depth) for x in links]
 
 

@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
@@ -50,6 +51,7 @@ from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Paren
 from llmgraph.importers.report import Ambiguity, ImportReport, Match
 from llmgraph.importers.resolve import HF_ID, SPDX, WIKIDATA, Resolution, Resolver, slug, spdx_id
 from llmgraph.store import Triple
+from llmgraph.triples import light, ntriples, to_rdflib
 from llmgraph.vocab import LLM, LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
 
 __all__ = ["Builder", "model_iri", "organization_iri"]
@@ -105,10 +107,13 @@ class _Tx:
     minted: set[URIRef] = field(default_factory=set)
     edges: list[tuple[str, str]] = field(default_factory=list)
 
+    objects: dict[tuple[Node, Node], set[Node]] = field(default_factory=dict)
+
     def add(self, triple: Triple) -> None:
         if triple not in self.seen:
             self.seen.add(triple)
             self.triples.append(triple)
+            self.objects.setdefault((triple[0], triple[1]), set()).add(triple[2])
 
 
 class Builder:
@@ -125,7 +130,7 @@ class Builder:
         self._g = lg.rdf
         self._report = report
         self._prefix = prefix
-        self.resolver = Resolver(self._g)
+        self.resolver = Resolver.of(lg.backend.read)
         self._triples: list[Triple] = []
         self._seen: set[Triple] = set()
         self._objects: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
@@ -133,19 +138,32 @@ class Builder:
         self._matched: set[tuple[str, str]] = set()
         self._ambiguous: set[tuple[str, str]] = set()
         self._noted: set[str] = set(report.notes)
+        self._lines: list[str] | None = None
+        self._entities = 0
+        self._edges = 0
         self._derivation: nx.DiGraph[str] = nx.DiGraph()
         self._derivation.add_edges_from(
-            (str(s), str(o)) for s, o in self._g.subject_objects(LLM.derivedFrom)
+            (s, str(o)) for s, o in lg.backend.read(str(LLM.derivedFrom))
         )
 
     # ------------------------------------------------------------------ reading what is there
 
+    def _known(self, s: Node) -> bool:
+        """Whether ``s`` may already have facts in the graph (not minted by this import)."""
+        return s not in self._minted
+
     def _has(self, tx: _Tx, triple: Triple) -> bool:
-        return triple in tx.seen or triple in self._seen or triple in self._g
+        if triple in tx.seen or triple in self._seen:
+            return True
+        if triple[0] in tx.minted or not self._known(triple[0]):
+            return False
+        return not self._lg.backend.missing([light(triple)])
 
     def _values(self, tx: _Tx, s: Node, p: Node) -> set[Node]:
-        found = set(self._g.objects(s, p)) | self._objects[(s, p)]
-        found |= {o for (ts, tp, o) in tx.triples if ts == s and tp == p}
+        found = set(self._objects[(s, p)])
+        if s not in tx.minted and self._known(s):
+            found |= set(self._g.objects(s, p))
+        found |= tx.objects.get((s, p), set())
         return found
 
     def _label(self, iri: URIRef) -> str:
@@ -484,7 +502,19 @@ class Builder:
             self._derivation.remove_edge(a, b)
 
     def _commit(self, tx: _Tx) -> None:
-        for triple in tx.triples:
+        if self._lines is not None:
+            for triple in tx.triples:
+                if triple[1] in _REMEMBERED:
+                    self._objects[(triple[0], triple[1])].add(triple[2])
+                if triple[1] == RDF.type and triple[2] in _ENTITY_CLASSES:
+                    self._entities += 1
+                elif triple[1] in MIRRORED and triple[1] not in _MATERIALIZED:
+                    if triple in self._seen:
+                        continue
+                    self._seen.add(triple)  # edges only: a few per record, not every fact
+                    self._edges += 1
+                self._lines.append(ntriples(light(triple)))
+        for triple in tx.triples if self._lines is None else ():
             if triple not in self._seen:
                 self._seen.add(triple)
                 self._triples.append(triple)
@@ -504,23 +534,117 @@ class Builder:
                 self._noted.add(note)
                 self._report.notes.append(note)
 
-    def finish(self) -> ImportReport:
-        """Add every collected fact to the graph at once and complete the report.
+    def finish(self, steps: Iterable[object] = ()) -> ImportReport:
+        """Write every fact to the graph at once and complete the report.
+
+        Args:
+            steps: records still to read, one step each (a generator that adds a record to
+                this builder per step). Into a store they are streamed: each record's
+                N-Triples go straight to Oxigraph's bulk loader, so an import of millions
+                of records holds no more than a few records' facts at a time, and the
+                report counts the facts instead of keeping them. Elsewhere they are read
+                first and the facts added with one ``LineageGraph.add``.
 
         Raises:
             LineageCycleError: the facts would close a derivation cycle (nothing is added).
             InvalidFactError: a fact breaks a rule of the vocabulary (nothing is added).
         """
-        fresh = [t for t in self._triples if t not in self._g]
-        self._lg.add(fresh)
+        if self._lg.backend.bulk:
+            return self._finish_bulk(iter(steps))
+        for _ in steps:
+            pass
+        fresh = [to_rdflib(t) for t in self._lg.backend.missing([light(t) for t in self._triples])]
+        added = self._lg.add(fresh)
         report = self._report
         report.triples = fresh
-        report.triples_added = len(fresh)
+        report.triples_added = added
         report.entities_added = len(
             {s for s, p, o in fresh if p == RDF.type and o in _ENTITY_CLASSES}
         )
         report.edges_added = sum(1 for _, p, _ in fresh if p in MIRRORED and p not in _MATERIALIZED)
         return report
+
+    def _finish_bulk(self, steps: Iterator[object]) -> ImportReport:
+        from llmgraph.loading import bulk_write
+
+        self._lines = [ntriples(light(t)) for t in self._triples]
+        self._triples, self._seen = [], set()
+        self._entities = self._edges = 0
+        pump = _Pump(steps, self._lines)
+
+        def load(tx: Any) -> None:
+            tx.load_ntriples(pump)
+            pump.raise_failure()
+
+        grown = bulk_write(self._lg, load)
+        report = self._report
+        report.triples_added = grown
+        report.entities_added = self._entities
+        report.edges_added = self._edges
+        return report
+
+
+class _Pump:
+    """A binary file that Oxigraph's bulk loader reads, filled as it is read.
+
+    Each read advances the import by as many records as it takes to fill it, so the
+    N-Triples are never all in memory.
+    """
+
+    def __init__(self, steps: Iterator[object], lines: list[str]):
+        self._steps = steps
+        self._lines = lines
+        self._buffer = b""
+        self._done = False
+        self._failure: BaseException | None = None
+
+    def _fill(self, size: int) -> None:
+        while len(self._buffer) < size and not self._done:
+            if not self._lines:
+                try:
+                    next(self._steps)
+                except StopIteration:
+                    self._done = True
+                except BaseException as exc:  # handed back after the loader stops
+                    self._failure = exc
+                    self._done = True
+            if self._lines:
+                text = "\n".join(self._lines) + "\n"
+                self._lines.clear()
+                self._buffer += text.encode("utf-8", "surrogatepass")
+
+    def read(self, size: int = -1) -> bytes:
+        self._fill(size if size >= 0 else 1 << 62)
+        if size < 0:
+            out, self._buffer = self._buffer, b""
+        else:
+            out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+
+_REMEMBERED = frozenset(
+    (
+        RDFS.label,
+        SKOS.altLabel,
+        LLM.huggingFaceId,
+        LLM.developedBy,
+        LLM.releaseDate,
+        LLM.parameterCount,
+        OWL.sameAs,
+    )
+)
 
 
 def _statement_iri(s: URIRef, p: URIRef, o: URIRef) -> URIRef:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -509,18 +509,22 @@ def import_hf_cards(
     report = ImportReport("hf-cards")
     cards = card_files(paths, repo_id=repo_id)
     builder = Builder(lg, report, prefix="hf")
-    for done, (hub_id, path) in enumerate(cards, 1):
-        report.records_read += 1
-        where = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            report.skip(where, f"cannot read the card: {exc}")
-        else:
-            add_record(builder, report, parse_card(text, hub_id, where=where))
-        if progress is not None:
-            progress(done, len(cards))
-    return builder.finish()
+
+    def steps() -> Iterator[None]:
+        for done, (hub_id, path) in enumerate(cards, 1):
+            report.records_read += 1
+            where = str(path)
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                report.skip(where, f"cannot read the card: {exc}")
+            else:
+                add_record(builder, report, parse_card(text, hub_id, where=where))
+            if progress is not None:
+                progress(done, len(cards))
+            yield None
+
+    return builder.finish(steps())
 
 
 def add_record(builder: Builder, report: ImportReport, record: ModelRecord | Skip) -> None:

@@ -31,7 +31,7 @@ import csv
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
 from typing import Any
 
@@ -400,18 +400,28 @@ def import_hf_hub(
     [('mistralai/Mistral-7B-v0.1', 'fineTunedFrom')]
     """
     report = ImportReport("hf-hub")
-    items: list[tuple[str, dict[str, Any] | str]] = []
-    for path in paths:
-        items += list(read_hub_records(path))
-    for number, record in enumerate(records):
-        items.append((str(record.get("id") or f"record {number}"), dict(record)))
+    for path in paths:  # fail early on a missing file, before anything is written
+        if not Path(path).is_file():
+            raise DataLoadError("no such file", path=path)
+
+    def items() -> Iterator[tuple[str, dict[str, Any] | str]]:
+        for path in paths:
+            yield from read_hub_records(path)
+        for number, record in enumerate(records):
+            yield str(record.get("id") or f"record {number}"), dict(record)
+
+    total = len(records) if not paths and isinstance(records, Sized) else 0
     builder = Builder(lg, report, prefix="hf")
-    for done, (where, item) in enumerate(items, 1):
-        report.records_read += 1
-        if isinstance(item, str):
-            report.skip(where, item)
-        else:
-            add_record(builder, report, parse_hub_record(item, where=where))
-        if progress is not None:
-            progress(done, len(items))
-    return builder.finish()
+
+    def steps() -> Iterator[None]:
+        for done, (where, item) in enumerate(items(), 1):
+            report.records_read += 1
+            if isinstance(item, str):
+                report.skip(where, item)
+            else:
+                add_record(builder, report, parse_hub_record(item, where=where))
+            if progress is not None:
+                progress(done, total)
+            yield None
+
+    return builder.finish(steps())

@@ -81,13 +81,15 @@ class ImportReport:
         records_read: how many records (cards, Hub records, CSV rows, Wikidata items) were read.
         entities_added: entities (models, organizations, licences) that did not exist before.
         edges_added: relations between entities (lineage, development, backing …) added.
-        triples_added: all facts added, the materialized ``llm:derivedFrom`` not counted.
+        triples_added: the number of triples the graph grew by (the materialized
+            ``llm:derivedFrom`` / ``llm:backs`` included).
         matched: names that resolved to entities already loaded (one per distinct pair).
         ambiguous: names left apart because they matched several entities.
         skipped: records not imported, each with its reason.
         notes: things worth knowing that did not stop a record: a misspelt key that was read,
             a value that was ignored, a conflicting fact that was kept as a ``skos:note``.
-        triples: the facts added, in the order they were built.
+        triples: the facts added, in the order they were built (an import into a store
+            streams its facts to the bulk loader and keeps none here).
 
     >>> report = ImportReport("epoch", records_read=2)
     >>> report.skipped.append(Skip("t.csv#row=3", "no name"))

@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
-from llmgraph.names import normalize
+from llmgraph.engine import normalize
 from llmgraph.vocab import LLM, LLMID, ORGANIZATION_KINDS, WIKIDATA
 
 __all__ = [
@@ -194,6 +194,15 @@ def _pick(found: set[URIRef], by: str) -> Resolution | None:
     return None
 
 
+def _graph_reader(graph: Graph) -> Callable[[str], Iterator[tuple[str, Any]]]:
+    def read(predicate: str) -> Iterator[tuple[str, Any]]:
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            if isinstance(s, URIRef):
+                yield str(s), str(o)
+
+    return read
+
+
 def _owner(hf_id: str) -> str:
     return hf_id.split("/", 1)[0].casefold() if "/" in hf_id else ""
 
@@ -209,7 +218,7 @@ class Resolver:
     about the same entity resolves to it instead of creating a duplicate.
     """
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph | None = None):
         self._labels: dict[URIRef, str] = {}
         self._models: set[URIRef] = set()
         self._orgs: set[URIRef] = set()
@@ -223,38 +232,60 @@ class Resolver:
         self._owner_developers: dict[str, set[URIRef]] = defaultdict(set)
         self._license_names: dict[str, set[URIRef]] = defaultdict(set)
         self._journal: list[tuple[object, object, object]] = []
-        for cls, kind in ((LLM.Model, "model"), (LLM.License, "license")):
-            for s in graph.subjects(RDF.type, cls):
-                if isinstance(s, URIRef):
-                    self._index(graph, s, kind)
-        for cls in (LLM.Organization, *ORGANIZATION_KINDS):
-            for s in graph.subjects(RDF.type, cls):
-                if isinstance(s, URIRef) and s not in self._orgs:
-                    self._index(graph, s, "organization")
-        for model in self._models:
-            for hf_id in graph.objects(model, LLM.huggingFaceId):
-                owner = _owner(str(hf_id))
-                for dev in graph.objects(model, LLM.developedBy):
-                    if owner and isinstance(dev, URIRef):
-                        self._owner_developers[owner].add(dev)
+        if graph is not None:
+            self._index_all(_graph_reader(graph))
         self._journal.clear()
 
-    def _index(self, graph: Graph, s: URIRef, kind: str) -> None:
-        labels = [str(v) for v in graph.objects(s, RDFS.label)]
-        names = labels + [str(v) for v in graph.objects(s, SKOS.altLabel)]
-        qids = [
-            str(o)[len(WIKIDATA) :]
-            for o in graph.objects(s, OWL.sameAs)
-            if str(o).startswith(WIKIDATA)
-        ]
-        label = sorted(labels)[0] if labels else str(s)
-        if kind == "model":
-            hf_ids = [str(v) for v in graph.objects(s, LLM.huggingFaceId)]
-            self.add_model(s, label=label, names=names, hf_ids=hf_ids, qids=qids)
-        elif kind == "organization":
-            self.add_organization(s, label=label, names=names, qids=qids)
-        else:
-            self.add_license(s, label=label, names=names)
+    @classmethod
+    def of(cls, read: Callable[[str], Iterable[tuple[str, Any]]]) -> Resolver:
+        """Return a resolver over a backend's facts (``read(predicate)`` → subject, object).
+
+        One pass per predicate, on any backend (``LineageGraph.backend.read``).
+        """
+        resolver = cls()
+        resolver._index_all(read)
+        resolver._journal.clear()
+        return resolver
+
+    def _index_all(self, read: Callable[[str], Iterable[tuple[str, Any]]]) -> None:
+        def texts(predicate: URIRef) -> dict[str, list[str]]:
+            out: dict[str, list[str]] = defaultdict(list)
+            for subject, value in read(str(predicate)):
+                out[subject].append(str(getattr(value, "lexical", value)))
+            return out
+
+        kinds: dict[str, set[str]] = defaultdict(set)
+        classes = {str(LLM.Model): "model", str(LLM.License): "license"}
+        classes |= {str(c): "organization" for c in (LLM.Organization, *ORGANIZATION_KINDS)}
+        for subject, cls in read(str(RDF.type)):
+            kind = classes.get(str(cls))
+            if kind is not None:
+                kinds[subject].add(kind)
+        labels, aliases = texts(RDFS.label), texts(SKOS.altLabel)
+        hub, same = texts(LLM.huggingFaceId), texts(OWL.sameAs)
+        for subject, kind in sorted((s, k) for s, ks in kinds.items() for k in sorted(ks)):
+            iri = URIRef(subject)
+            own = labels.get(subject, [])
+            names = own + aliases.get(subject, [])
+            qids = [o[len(WIKIDATA) :] for o in same.get(subject, []) if o.startswith(WIKIDATA)]
+            label = sorted(own)[0] if own else subject
+            if kind == "model":
+                self.add_model(
+                    iri, label=label, names=names, hf_ids=hub.get(subject, []), qids=qids
+                )
+            elif kind == "organization":
+                self.add_organization(iri, label=label, names=names, qids=qids)
+            else:
+                self.add_license(iri, label=label, names=names)
+        developers = texts(LLM.developedBy)
+        for subject, hf_ids in hub.items():
+            if "model" not in kinds.get(subject, ()):
+                continue
+            for hf_id in hf_ids:
+                owner = _owner(hf_id)
+                for dev in developers.get(subject, []):
+                    if owner:
+                        self._owner_developers[owner].add(URIRef(dev))
 
     # ------------------------------------------------------------------ registration
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from llmgraph import LineageGraph, UsageError
-from llmgraph.stores.index import LICENSE, MODEL, LineageIndex
-from llmgraph.stores.table import COLUMNS, lineage_table, table_of
+from llmgraph import LineageGraph
+from llmgraph.engine import LICENSE, MODEL, LineageIndex
+from llmgraph.table import COLUMNS, lineage_table
 
 E = "http://e/"
 
@@ -65,14 +63,8 @@ def test_csv_and_pandas_hold_the_same_rows(tmp_path: Path) -> None:
 
 def test_table_of_the_bundled_graph(bundled: LineageGraph) -> None:
     """The bundled graph's table has every model, and a Llama 2 fine-tune starts at Llama 2."""
-    table = table_of(bundled)
+    table = bundled.table()
     rows = {row["label"]: row for row in table.rows()}
     assert len(rows) == sum(1 for _, d in bundled.nx.nodes(data=True) if d.get("kind") == "model")
     assert rows["Vicuna 13B v1.5"]["roots"] == "Llama 2 13B"
     assert rows["Vicuna 13B v1.5"]["depth"] == 1
-
-
-def test_remote_graphs_have_no_table() -> None:
-    """Asking for the table of a remote endpoint raises UsageError."""
-    with pytest.raises(UsageError, match="needs a store or an in-memory graph"):
-        table_of(LineageGraph.connect("http://127.0.0.1:9/query"))

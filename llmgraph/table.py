@@ -10,7 +10,7 @@ One call computes, for every model of a graph, with vectorized passes over the l
   to it through each model's first parent (by label), repeats collapsed;
   ``licence_changed``: whether its licence differs from its root's.
 
->>> from llmgraph.stores.index import LineageIndex, MODEL
+>>> from llmgraph.engine import LineageIndex, MODEL
 >>> idx = LineageIndex.build(classes={"http://e/a": MODEL, "http://e/b": MODEL},
 ...     labels={"http://e/a": "A", "http://e/b": "B"},
 ...     edges=[("http://e/b", "fineTunedFrom", "http://e/a")])
@@ -30,10 +30,10 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from llmgraph.lineage import WEIGHT_RELATIONS
-from llmgraph.stores.index import MODEL, RELATIONS, LineageIndex
+from llmgraph.engine import LineageIndex
+from llmgraph.terms import MODEL, RELATIONS, WEIGHT_RELATIONS
 
-__all__ = ["COLUMNS", "LineageTable", "lineage_table", "table_of"]
+__all__ = ["COLUMNS", "LineageTable", "lineage_table"]
 
 COLUMNS = ("id", "label", "depth", "roots", "licence", "licence_chain", "licence_changed")
 """The columns of :meth:`LineageTable.rows`, :meth:`LineageTable.to_csv` and ``to_pandas``."""
@@ -120,7 +120,7 @@ class LineageTable:
     def to_csv(self, out: Path | str | IO[str] | None = None) -> str | None:
         """Write the table as CSV to a path or text file, or return it when ``out`` is None.
 
-        >>> from llmgraph.stores.index import LineageIndex, MODEL
+        >>> from llmgraph.engine import LineageIndex, MODEL
         >>> idx = LineageIndex.build(classes={"http://e/a": MODEL})
         >>> print(lineage_table(idx).to_csv(), end="")
         id,label,depth,roots,licence,licence_chain,licence_changed
@@ -231,30 +231,4 @@ def lineage_table(idx: LineageIndex) -> LineageTable:
         multi_roots=multi,
         chain=chain[models],
         chains=chains,
-    )
-
-
-def table_of(graph: Any) -> LineageTable:
-    """Return the table of a stored graph, or of an in-memory ``LineageGraph``.
-
-    Raises:
-        UsageError: ``graph`` is a remote endpoint (the table needs every edge locally).
-
-    >>> from llmgraph import LineageGraph
-    >>> table = table_of(LineageGraph.load())
-    >>> row = next(r for r in table.rows() if r["label"] == "Vicuna 13B v1.5")
-    >>> row["roots"], row["depth"]
-    ('Llama 2 13B', 1)
-    """
-    from llmgraph.errors import UsageError
-    from llmgraph.graph import LineageGraph
-    from llmgraph.stores.index import index_of_rdf
-    from llmgraph.stores.oxigraph import StoredGraph
-
-    if isinstance(graph, StoredGraph):
-        return graph.table()
-    if isinstance(graph, LineageGraph):
-        return lineage_table(index_of_rdf(graph.rdf))
-    raise UsageError(
-        f"the lineage table needs a store or an in-memory graph, not {type(graph).__name__}"
     )

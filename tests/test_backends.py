@@ -1,0 +1,237 @@
+"""One graph, every backend: memory, an on-disk store and a real SPARQL server answer alike."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from rdflib import RDF, URIRef
+
+from llmgraph import ALL_LINEAGE, LineageGraph, Links, LLMGraphError
+from llmgraph.cli import main
+from llmgraph.store import Triple
+from llmgraph.vocab import LLM
+from tests.servers import oxigraph_server, replace_data
+from tests.strategies import networked_graphs
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A store seeded with the bundled data by the documented command, `load --bundled`."""
+    path = tmp_path_factory.mktemp("store") / "db"
+    assert main(["--store", str(path), "load", "--bundled"]) == 0
+    yield path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, bundled: LineageGraph) -> Iterator[str]:
+    """A real Oxigraph server on 127.0.0.1 holding the bundled data."""
+    folder = tmp_path_factory.mktemp("server")
+    data = folder / "bundled.nt"
+    bundled.rdf.serialize(data, format="nt", encoding="utf-8")
+    with oxigraph_server(folder, data) as base:
+        yield base
+
+
+def _entities(lg: LineageGraph, cls: URIRef) -> list[str]:
+    return sorted(str(s) for s in lg.rdf.subjects(RDF.type, cls) if isinstance(s, URIRef))
+
+
+def _answers(lg: LineageGraph, models: list[str], orgs: list[str]) -> dict[str, object]:
+    """Every verb's answer for the given entities, as plain data (errors as their message)."""
+    out: dict[str, object] = {}
+
+    def attempt(key: str, verb: Callable[..., object], *args: object, **options: object) -> None:
+        try:
+            answer = verb(*args, **options)
+            out[key] = list(answer) if isinstance(answer, Links) else answer
+        except LLMGraphError as exc:
+            out[key] = f"{type(exc).__name__}: {exc}"
+
+    for m in models:
+        for rels, depth in ((None, None), (ALL_LINEAGE, None), (None, 1)):
+            key = f"{m} {rels is None} {depth}"
+            attempt("A " + key, lg.ancestors, m, relations=rels, depth=depth)
+            attempt("D " + key, lg.descendants, m, relations=rels, depth=depth)
+        attempt("S " + m, lg.describe, m)
+    for o in orgs:
+        for t in (False, True):
+            attempt(f"B {o} {t}", lg.backers, o, transitive=t)
+            attempt(f"P {o} {t}", lg.portfolio, o, transitive=t)
+    for a in models[:6]:
+        for b in models[-6:]:
+            attempt(f"path {a} {b}", lg.path, a, b)
+            attempt(f"dpath {a} {b}", lg.path, a, b, directed=True)
+    return out
+
+
+def test_a_store_answers_every_verb_as_memory(bundled: LineageGraph, store: Path) -> None:
+    """For every model, family and organization of the bundled data, the store answers alike."""
+    models = _entities(bundled, LLM.Model) + _entities(bundled, LLM.ModelFamily)
+    orgs = _entities(bundled, LLM.Organization)
+    with LineageGraph.open(store, read_only=True) as stored:
+        assert stored.engine.digest == bundled.engine.digest
+        assert _answers(stored, models, orgs) == _answers(bundled, models, orgs)
+
+
+def test_an_endpoint_answers_every_verb_as_memory(bundled: LineageGraph, server: str) -> None:
+    """Through a real Oxigraph server, every verb answers as in memory (a sample of names)."""
+    models = _entities(bundled, LLM.Model)[::9] + _entities(bundled, LLM.ModelFamily)[::7]
+    orgs = _entities(bundled, LLM.Organization)[::3]
+    remote = LineageGraph.connect(server + "/query")
+    assert _answers(remote, models, orgs) == _answers(bundled, models, orgs)
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(triples=networked_graphs())
+def test_random_graphs_answer_alike_on_every_backend(triples: list[Triple], tmp_path: Path) -> None:
+    """On random graphs, memory, a disk store and a real Oxigraph server give equal answers."""
+    memory = LineageGraph.load(bundled=False)
+    memory.add(triples)
+    models = _entities(memory, LLM.Model) + _entities(memory, LLM.ModelFamily)
+    orgs = _entities(memory, LLM.Organization)
+    want = _answers(memory, models, orgs)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        data = Path(folder) / "graph.nt"
+        memory.rdf.serialize(data, format="nt", encoding="utf-8")
+        with LineageGraph.open(Path(folder) / "store") as stored:
+            stored.import_files([data])
+            assert _answers(stored, models, orgs) == want
+        global _SERVER
+        if _SERVER is None:
+            _SERVER = _start_server()
+        replace_data(_SERVER, data.read_text(encoding="utf-8"))
+        assert _answers(LineageGraph.connect(_SERVER + "/query"), models, orgs) == want
+
+
+_SERVER: str | None = None
+_SERVERS: list[object] = []
+
+
+def _start_server() -> str:
+    folder = Path(tempfile.mkdtemp(prefix="llmgraph-server-"))
+    manager = oxigraph_server(folder)
+    _SERVERS.append(manager)
+    return manager.__enter__()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_random_server() -> Iterator[None]:
+    """Stop the server the property test started (by its PID), after the module."""
+    yield
+    global _SERVER
+    for manager in _SERVERS:
+        manager.__exit__(None, None, None)  # type: ignore[attr-defined]
+    _SERVERS.clear()
+    _SERVER = None
+
+
+COMMANDS = [
+    ["ancestors", "Vicuna 13B v1.5", "--all"],
+    ["descendants", "Llama 2", "--format", "csv"],
+    ["descendants", "Mistral 7B v0.1", "--depth", "1", "--format", "json"],
+    ["path", "Tulu 2 DPO 7B", "Vicuna 7B v1.5"],
+    ["backers", "Anthropic", "--transitive"],
+    ["portfolio", "Microsoft", "--format", "csv"],
+    ["show", "Zephyr 7B Alpha"],
+    ["show", "Mistral AI", "--format", "json"],
+    ["stats"],
+    ["table"],
+]
+
+
+def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("backend", ["store", "endpoint"])
+def test_the_cli_prints_the_same_on_every_backend(
+    backend: str,
+    store: Path,
+    server: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ancestors … table, render (DOT bytes) and export (N-Triples) print as in memory."""
+    where = ["--store", str(store)] if backend == "store" else ["--endpoint", server + "/query"]
+    for command in COMMANDS:
+        assert _run(capsys, [*where, *command]) == _run(capsys, command), command
+    for name, argv in (
+        ("render", ["render", "--family", "LLaMA", "-o"]),
+        ("backing", ["render", "--backing", "Anthropic", "Mistral AI", "-o"]),
+        ("export", ["export", "--format", "nt", "-o"]),
+    ):
+        suffix = ".nt" if name == "export" else ".dot"
+        ours, theirs = tmp_path / f"{name}-mem{suffix}", tmp_path / f"{name}-{backend}{suffix}"
+        assert main([*argv, str(ours)]) == 0
+        assert main([*where, *argv, str(theirs)]) == 0
+        assert ours.read_bytes() == theirs.read_bytes(), name
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("backend", ["memory", "store", "endpoint"])
+def test_a_name_of_the_wrong_kind_is_an_error_that_says_what_to_ask(
+    backend: str, store: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`descendants Meta`, `ancestors "Amazon Bedrock"`, `backers "Llama 2 7B"` exit 1, say why."""
+    where = {
+        "memory": [],
+        "store": ["--store", str(store)],
+        "endpoint": ["--endpoint", server + "/query"],
+    }
+    cases = [
+        (
+            ["descendants", "Meta"],
+            "'Meta' is an organization, not a model or family: try `portfolio 'Meta'`",
+        ),
+        (
+            ["ancestors", "Amazon Bedrock"],
+            "'Amazon Bedrock' is a platform, not a model or family: try `render --platform",
+        ),
+        (
+            ["backers", "Llama 2 7B"],
+            "'Llama 2 7B' is a model, not an organization: ask about its lineage with `ancestors`",
+        ),
+    ]
+    for argv, message in cases:
+        code, out, err = _run(capsys, [*where[backend], *argv])
+        assert code == 1 and out == ""
+        assert err.startswith("llmgraph: error: " + message), err
+
+
+@pytest.mark.parametrize("backend", ["store", "endpoint"])
+def test_unknown_names_get_did_you_mean_on_every_backend(
+    backend: str, store: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt name is refused with close matches on a store and an endpoint, as in memory."""
+    where = ["--store", str(store)] if backend == "store" else ["--endpoint", server + "/query"]
+    code, _, err = _run(capsys, [*where, "ancestors", "Vicunna 13B v1.5"])
+    assert (code, err) == _run(capsys, ["ancestors", "Vicunna 13B v1.5"])[::2]
+    assert "did you mean 'Vicuna 13B v1.5'" in err
+
+
+def test_every_model_by_label_equals_the_sparql_property_path(
+    bundled: LineageGraph, store: Path
+) -> None:
+    """For every bundled model, lineage by label equals `llm:derivedFrom+` (in both engines)."""
+    with LineageGraph.open(store, read_only=True) as stored:
+        for lg in (bundled, stored):
+            for iri in _entities(bundled, LLM.Model):
+                label = bundled.label(iri)
+                up = lg.query(
+                    "SELECT DISTINCT ?a WHERE { ?m llm:derivedFrom+ ?a }",
+                    bindings={"m": URIRef(iri)},
+                )
+                down = lg.query(
+                    "SELECT DISTINCT ?d WHERE { ?d llm:derivedFrom+ ?m }",
+                    bindings={"m": URIRef(iri)},
+                )
+                found = lg.resolution(label, expect="model or family")
+                assert found.iri == iri, label
+                assert set(lg.ancestors(label).ids) == {str(r[0]) for r in up}, label  # type: ignore[index]
+                assert set(lg.descendants(label).ids) == {str(r[0]) for r in down}, label  # type: ignore[index]
