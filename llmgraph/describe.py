@@ -17,7 +17,7 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Literal, URIRef
 from llmgraph.vocab import BACKING, LLM, WEIGHT_LINEAGE, relation_name
 
 if TYPE_CHECKING:
-    from llmgraph.graph import LineageGraph
+    from llmgraph.base import BaseGraph
 
 __all__ = ["Fact", "describe"]
 
@@ -77,7 +77,7 @@ class Fact:
     iri: str | None = None
 
 
-def describe(lg: LineageGraph, entity: str | URIRef) -> list[Fact]:
+def describe(lg: BaseGraph, entity: str | URIRef) -> list[Fact]:
     """Return what the graph says about ``entity``, in a fixed reading order.
 
     Args:

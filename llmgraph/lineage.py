@@ -30,7 +30,7 @@ from llmgraph.terms import (
 )
 
 if TYPE_CHECKING:
-    from llmgraph.graph import LineageGraph
+    from llmgraph.base import BaseGraph
 
 __all__ = [
     "ALL_LINEAGE",
@@ -81,7 +81,7 @@ def relation_names(
 
 
 def _lineage(
-    lg: LineageGraph,
+    lg: BaseGraph,
     name: str,
     direction: Literal["in", "out"],
     depth: int | None,
@@ -92,7 +92,7 @@ def _lineage(
     if depth is not None and depth < 0:
         raise UsageError(f"depth must be 0 or more, got {depth}")
     found = lg.resolution(str(name), expect="model or family", prefer_family=family)
-    starts = lg._members(found)
+    starts = lg.members_of(found)
     engine = lg.engine_for(starts, allowed, direction=direction, depth=depth)
     nodes = [n for n in (engine.find(s) for s in starts) if n >= 0]
     walk = engine.walk(nodes, direction=direction, relations=allowed, depth=depth)
@@ -100,7 +100,7 @@ def _lineage(
 
 
 def ancestors(
-    lg: LineageGraph,
+    lg: BaseGraph,
     name: str,
     *,
     depth: int | None = None,
@@ -140,7 +140,7 @@ def ancestors(
 
 
 def descendants(
-    lg: LineageGraph,
+    lg: BaseGraph,
     name: str,
     *,
     depth: int | None = None,
@@ -176,9 +176,7 @@ def descendants(
     return _lineage(lg, name, "in", depth, relations, family)
 
 
-def _backing(
-    lg: LineageGraph, org: str, direction: Literal["in", "out"], transitive: bool
-) -> Links:
+def _backing(lg: BaseGraph, org: str, direction: Literal["in", "out"], transitive: bool) -> Links:
     found = lg.resolution(str(org), expect="organization")
     depth = None if transitive else 1
     engine = lg.engine_for([found.iri], BACKING_RELATIONS, direction=direction, depth=depth)
@@ -187,7 +185,7 @@ def _backing(
     return Links(walk, notes=found.notes)
 
 
-def backers(lg: LineageGraph, org: str, *, transitive: bool = False) -> Links:
+def backers(lg: BaseGraph, org: str, *, transitive: bool = False) -> Links:
     """Return the organizations that back ``org`` (invest in it or own it).
 
     Args:
@@ -212,7 +210,7 @@ def backers(lg: LineageGraph, org: str, *, transitive: bool = False) -> Links:
     return _backing(lg, org, "in", transitive)
 
 
-def portfolio(lg: LineageGraph, org: str, *, transitive: bool = False) -> Links:
+def portfolio(lg: BaseGraph, org: str, *, transitive: bool = False) -> Links:
     """Return the organizations that ``org`` backs (invests in or owns).
 
     Args:
@@ -238,7 +236,7 @@ def portfolio(lg: LineageGraph, org: str, *, transitive: bool = False) -> Links:
 
 
 def path(
-    lg: LineageGraph,
+    lg: BaseGraph,
     source: str,
     target: str,
     *,
@@ -294,7 +292,7 @@ def path(
 
 
 def reachable(
-    lg: LineageGraph,
+    lg: BaseGraph,
     name: str,
     *,
     direction: Literal["in", "out"],
@@ -312,7 +310,7 @@ def reachable(
     """
     allowed = relation_names(relations, WEIGHT_RELATIONS)
     found = lg.resolution(str(name), expect="model or family")
-    starts = lg._members(found)
+    starts = lg.members_of(found)
     engine = lg.engine_for(starts, allowed, direction=direction, depth=depth)
     nodes = np.array([n for n in (engine.find(s) for s in starts) if n >= 0], dtype=np.int64)
     return engine.reachable(nodes, direction=direction, relations=allowed, depth=depth)

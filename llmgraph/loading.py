@@ -27,7 +27,7 @@ from llmgraph.terms import IRI, SUPER_RELATIONS, llm
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from llmgraph.graph import LineageGraph
+    from llmgraph.base import BaseGraph
 
 __all__ = ["RDF_SUFFIXES", "bulk_write", "import_rdf_files", "parse_rdf"]
 
@@ -83,7 +83,7 @@ def parse_rdf(path: Path, *, format: str | None = None) -> Graph:
     return graph
 
 
-def import_rdf_files(lg: LineageGraph, paths: Sequence[Path], *, format: str | None = None) -> int:
+def import_rdf_files(lg: BaseGraph, paths: Sequence[Path], *, format: str | None = None) -> int:
     """Add the facts of RDF files to ``lg`` in one transaction; see ``LineageGraph.import_files``.
 
     Returns:
@@ -120,7 +120,7 @@ def import_rdf_files(lg: LineageGraph, paths: Sequence[Path], *, format: str | N
 
 
 def bulk_write(
-    lg: LineageGraph,
+    lg: BaseGraph,
     load: Callable[[Any], None],
     *,
     where: Path | None = None,

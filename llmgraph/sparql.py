@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from rdflib.query import Result
     from rdflib.term import Identifier
 
-    from llmgraph.graph import LineageGraph
+    from llmgraph.base import BaseGraph
 
 __all__ = ["query", "to_term"]
 
@@ -38,7 +38,7 @@ def to_term(value: Any) -> Identifier:
 
 
 def query(
-    lg: LineageGraph,
+    lg: BaseGraph,
     sparql: str,
     *,
     bindings: Mapping[str, Any] | None = None,

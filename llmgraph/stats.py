@@ -20,7 +20,7 @@ from llmgraph.vocab import (
 )
 
 if TYPE_CHECKING:
-    from llmgraph.graph import LineageGraph
+    from llmgraph.base import BaseGraph
 
 __all__ = ["Stats", "stats", "uncited"]
 
@@ -67,15 +67,17 @@ class Stats:
     identified: dict[str, int]
 
 
-def _rows(lg: LineageGraph, sparql: str) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in lg.query(sparql)]  # type: ignore[arg-type]
+def _rows(lg: BaseGraph, sparql: str) -> list[tuple[Any, ...]]:
+    from llmgraph.sparql import query
+
+    return [tuple(row) for row in query(lg, sparql)]  # type: ignore[arg-type]
 
 
 def _values(terms: Iterable[URIRef]) -> str:
     return " ".join(f"<{t}>" for t in terms)
 
 
-def _counts(lg: LineageGraph, terms: Iterable[URIRef], pattern: str, what: str) -> dict[Any, int]:
+def _counts(lg: BaseGraph, terms: Iterable[URIRef], pattern: str, what: str) -> dict[Any, int]:
     """Return ``COUNT(what)`` of ``pattern`` for each term bound to ``?x``."""
     rows = _rows(
         lg,
@@ -85,7 +87,7 @@ def _counts(lg: LineageGraph, terms: Iterable[URIRef], pattern: str, what: str) 
     return {x: int(n) for x, n in rows}
 
 
-def uncited(lg: LineageGraph) -> list[tuple[str, str, str]]:
+def uncited(lg: BaseGraph) -> list[tuple[str, str, str]]:
     """Return the facts that cite no source, as ``(subject, predicate, object)`` strings.
 
     An entity's ``dcterms:source`` cites its attributes and the lineage written on it;
@@ -114,7 +116,7 @@ def uncited(lg: LineageGraph) -> list[tuple[str, str, str]]:
     return sorted(missing)
 
 
-def stats(lg: LineageGraph) -> Stats:
+def stats(lg: BaseGraph) -> Stats:
     """Count what the graph holds (in SPARQL aggregates: the same on every backend).
 
     >>> from llmgraph import LineageGraph

@@ -14,7 +14,7 @@ from llmgraph.errors import UsageError
 from llmgraph.store import bundled_shapes_file, parse_file
 
 if TYPE_CHECKING:
-    from llmgraph.graph import LineageGraph
+    from llmgraph.base import BaseGraph
 
 __all__ = ["ValidationReport", "Violation", "validate"]
 
@@ -74,7 +74,7 @@ def _shapes() -> Graph:
     return parse_file(bundled_shapes_file())
 
 
-def validate(lg: LineageGraph, *, shapes: Graph | None = None) -> ValidationReport:
+def validate(lg: BaseGraph, *, shapes: Graph | None = None) -> ValidationReport:
     """Check ``lg`` against the SHACL shapes.
 
     Args:
@@ -105,7 +105,7 @@ def validate(lg: LineageGraph, *, shapes: Graph | None = None) -> ValidationRepo
 _MOST_TRIPLES = 2_000_000
 
 
-def _data_graph(lg: LineageGraph) -> Graph:
+def _data_graph(lg: BaseGraph) -> Graph:
     """Return the graph pyshacl reads: the graph itself in memory, else a copy."""
     if lg.kind == "memory":
         return lg.rdf
