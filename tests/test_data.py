@@ -438,3 +438,12 @@ def test_fine_tunes_keep_their_parents_size(bundled: LineageGraph) -> None:
         and not re.search(r"parameter", _notes(g, r.child), re.I)
     ]
     assert far == []
+
+
+def test_family_members_share_a_developer_with_their_family(bundled: LineageGraph) -> None:
+    """The families rule: a model is in a family only if one of its developers develops the family."""
+    rows = bundled.query(
+        """SELECT ?m ?f WHERE { ?m a llm:Model ; llm:family ?f .
+             FILTER NOT EXISTS { ?m llm:developedBy ?d . ?f llm:developedBy ?d } }"""
+    )
+    assert sorted((str(r.m), str(r.f)) for r in rows) == []
