@@ -300,3 +300,150 @@ def test_well_known_wikidata_items(bundled: LineageGraph) -> None:
     assert found == {slug: wd + q for slug, q in expected.items()}
     linked = stats(bundled).identified["organizations with a Wikidata item"]
     assert linked >= 40
+
+
+# ------------------------------------------------------------------ completeness and consistency
+
+CLOSED = re.compile(r"closed[- ]weights?", re.I)
+NO_LICENCE = re.compile(r"no licen[cs]e", re.I)
+
+
+def _notes(g, s) -> str:
+    return " ".join(str(n) for n in g.objects(s, SKOS.note))
+
+
+def test_every_model_has_developer_date_and_source(bundled: LineageGraph) -> None:
+    """Every model has a developer, a release date and at least one source, all in one query."""
+    rows = bundled.query(
+        """SELECT ?m WHERE { ?m a llm:Model .
+             FILTER (NOT EXISTS { ?m llm:developedBy ?d } || NOT EXISTS { ?m llm:releaseDate ?r }
+                     || NOT EXISTS { ?m dcterms:source ?s }) }"""
+    )
+    assert sorted(str(r.m) for r in rows) == []
+
+
+def test_every_open_model_has_a_licence_or_a_note(bundled: LineageGraph) -> None:
+    """A model whose weights are published has an llm:license or a note saying no licence is stated.
+
+    Closed models (teachers known only through an API: no Hugging Face id and a note saying
+    "closed weights") are exempt; every other model needs a licence, or a skos:note containing
+    "no licence" that says where that was checked.
+    """
+    g = bundled.rdf
+    missing = []
+    for m in _models(bundled):
+        if g.value(m, LLM.license) is not None:
+            continue
+        notes = _notes(g, m)
+        closed = g.value(m, LLM.huggingFaceId) is None and CLOSED.search(notes)
+        if not closed and not NO_LICENCE.search(notes):
+            missing.append(str(g.value(m, RDFS.label)))
+    assert missing == []
+
+
+def test_closed_models_have_no_published_weights(bundled: LineageGraph) -> None:
+    """A model noted as closed-weight carries neither a Hugging Face id nor a licence."""
+    g = bundled.rdf
+    bad = [
+        str(g.value(m, RDFS.label))
+        for m in _models(bundled)
+        if re.search(r"\bclosed[- ]weights?\b", _notes(g, m), re.I)
+        and not re.search(r"open[- ]weight", _notes(g, m), re.I)
+        and (g.value(m, LLM.huggingFaceId) is not None or g.value(m, LLM.license) is not None)
+    ]
+    assert bad == []
+
+
+def _front_matter_base_models(card: str) -> list[str]:
+    """The base_model entries of a model card's YAML front matter (a string or a list)."""
+    import yaml
+
+    if not card.startswith("---"):
+        return []
+    end = card.find("\n---", 3)
+    if end < 0:
+        return []
+    try:
+        meta = yaml.safe_load(card[3:end]) or {}
+    except yaml.YAMLError:
+        return []
+    if not isinstance(meta, dict):
+        return []
+    base = meta.get("base_model")
+    if isinstance(base, str):
+        return [base]
+    if isinstance(base, list):
+        return [b for b in base if isinstance(b, str)]
+    return []
+
+
+def test_card_base_models_are_weight_lineage(bundled: LineageGraph) -> None:
+    """Each base_model of a real model card, when both models are in the data, is weight lineage.
+
+    The child must derive from the named base through llm:derivedFrom edges (directly, or through
+    an intermediate checkpoint the data records, as Tulu 2 DPO 70B through Tulu 2 70B). The cards are the Hub READMEs in shared/realdata/hf_model_cards/<owner>/<name>/README.md; the
+    card's own model and its base are found by their Hugging Face ids (case-insensitive).
+    """
+    from .conftest import REALDATA
+
+    by_hf = {
+        str(r.hf).casefold(): r.m
+        for r in bundled.query("SELECT ?m ?hf WHERE { ?m a llm:Model ; llm:huggingFaceId ?hf }")
+    }
+    cards = sorted((REALDATA / "hf_model_cards").glob("*/*/README.md"))
+    assert len(cards) >= 60
+    checked, missing = 0, []
+    for card in cards:
+        repo = f"{card.parent.parent.name}/{card.parent.name}".casefold()
+        child = by_hf.get(repo)
+        if child is None:
+            continue
+        for base in _front_matter_base_models(card.read_text(encoding="utf-8")):
+            parent = by_hf.get(base.strip().casefold())
+            if parent is None:
+                continue
+            checked += 1
+            if not bundled.query(f"ASK {{ <{child}> llm:derivedFrom+ <{parent}> }}").askAnswer:
+                missing.append((repo, base))
+    assert checked >= 5
+    assert missing == []
+
+
+def test_no_child_before_weight_parent_or_teacher(bundled: LineageGraph) -> None:
+    """No model is released before a model it derives its weights from or learned from the outputs of."""
+    rows = bundled.query(
+        """SELECT ?child ?parent WHERE {
+             { ?child llm:derivedFrom ?parent } UNION { ?child llm:trainedOnOutputsOf ?parent }
+             ?child llm:releaseDate ?a . ?parent llm:releaseDate ?b .
+             FILTER (?a < ?b) }"""
+    )
+    assert sorted((str(r.child), str(r.parent)) for r in rows) == []
+
+
+def test_fine_tunes_keep_their_parents_size(bundled: LineageGraph) -> None:
+    """A fine-tune's parameter count is within 3 % of its parent's, unless a note on it explains why.
+
+    The explaining note names the difference: it mentions "parameter".
+    """
+    g = bundled.rdf
+    rows = bundled.query(
+        """SELECT ?child ?parent ?a ?b WHERE {
+             ?child llm:fineTunedFrom ?parent .
+             ?child llm:parameterCount ?a . ?parent llm:parameterCount ?b }"""
+    )
+    far = [
+        (str(r.child), int(r.a), str(r.parent), int(r.b))
+        for r in rows
+        if abs(int(r.a) - int(r.b)) > 0.03 * int(r.b)
+        and not re.search(r"parameter", _notes(g, r.child), re.I)
+    ]
+    assert far == []
+
+
+def test_family_members_share_a_developer_with_their_family(bundled: LineageGraph) -> None:
+    """The families rule: a model is in a family only if one of its developers develops the family."""
+    rows = bundled.query(
+        """SELECT ?m ?f WHERE { ?m a llm:Model ; llm:family ?f .
+             FILTER NOT EXISTS { ?m llm:developedBy ?d . ?f llm:developedBy ?d } }"""
+    )
+    assert sorted((str(r.m), str(r.f)) for r in rows) == []
