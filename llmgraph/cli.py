@@ -514,9 +514,12 @@ def _relations(args: argparse.Namespace) -> Any:
 
 
 _TABLE_COLUMNS = ["depth", "relation", "label", "developer", "released", "licence", "via"]
+_BACKING_COLUMNS = ["depth", "relation", "label", "via"]
 
 
-def _links(links: Links, args: argparse.Namespace, empty: str) -> int:
+def _links(
+    links: Links, args: argparse.Namespace, empty: str, columns: list[str] = _TABLE_COLUMNS
+) -> int:
     for note in links.notes:
         print(f"llmgraph: note: {note}", file=sys.stderr)
     if args.format == "table":
@@ -528,7 +531,7 @@ def _links(links: Links, args: argparse.Namespace, empty: str) -> int:
             elif released and row["release_date_precision"] == "public-by":
                 released = f"by {released}"
             rows.append({**row, "released": released})
-        _emit(rows, _TABLE_COLUMNS, "table", empty=empty)
+        _emit(rows, columns, "table", empty=empty)
     else:
         _emit(links.rows(), list(links.columns), args.format, empty=empty)
     return 0
@@ -550,12 +553,12 @@ def _descendants(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 def _backers(lg: LineageGraph, args: argparse.Namespace) -> int:
     found = lg.backers(args.org, transitive=args.transitive)
-    return _links(found, args, f"no backers of {args.org!r} in the data")
+    return _links(found, args, f"no backers of {args.org!r} in the data", _BACKING_COLUMNS)
 
 
 def _portfolio(lg: LineageGraph, args: argparse.Namespace) -> int:
     found = lg.portfolio(args.org, transitive=args.transitive)
-    return _links(found, args, f"{args.org!r} backs nobody in the data")
+    return _links(found, args, f"{args.org!r} backs nobody in the data", _BACKING_COLUMNS)
 
 
 def _path(lg: LineageGraph, args: argparse.Namespace) -> int:
