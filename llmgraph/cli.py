@@ -293,6 +293,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7878, help="TCP port (default: 7878)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per query (default 30)")
     p.add_argument("--limit", type=int, default=100_000, help="most rows per result")
+    p.add_argument(
+        "--cors", action="store_true", help="let web pages of other origins query it (off)"
+    )
+    p.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="let SERVICE clauses make the server query other servers (refused by default)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        default=2048,
+        metavar="MIB",
+        help="memory of the query engine, in MiB (default 2048; 0: no limit)",
+    )
 
     p = command("load", _load, "load RDF files (or the bundled data) into --store or --endpoint")
     p.add_argument(
@@ -472,14 +487,23 @@ def _open_graph(args: argparse.Namespace) -> LineageGraph:
 def _serve(lg: LineageGraph, args: argparse.Namespace) -> int:
     from llmgraph.serve import make_server
 
-    server = make_server(lg, host=args.host, port=args.port, timeout=args.timeout, limit=args.limit)
+    server = make_server(
+        lg,
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        limit=args.limit,
+        cors=args.cors,
+        allow_service=args.allow_service,
+        memory_limit=(args.memory_limit << 20) or None,
+    )
     print(f"llmgraph: SPARQL endpoint at {server.url} (read-only; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.shutdown()
     return 0
 
 

@@ -141,3 +141,83 @@ def networked_graphs(draw: st.DrawFn, max_models: int = 10, max_orgs: int = 4) -
         if a != b:
             triples.append((a, draw(st.sampled_from([LLM.investsIn, LLM.owns])), b))
     return triples
+
+
+# --- SPARQL text with and without SERVICE, for llmgraph.federation ---------------------------
+
+SERVICE_PREFIXES = "PREFIX ex: <http://example.org/> PREFIX service: <http://example.org/s/>\n"
+"""Prefixes that the generated queries use (``service:`` too, as a decoy)."""
+
+_SUBJECTS = (
+    "?s",
+    "?service",
+    "$SERVICE",
+    "ex:SERVICE",
+    "service:x",
+    "<http://example.org/SERVICE>",
+    "_:service",
+    "ex:a.service",
+)
+_PREDICATES = ("?p", "ex:service", "service:p", "<urn:x:SERVICE#p>", "a")
+_OBJECTS = (
+    *_SUBJECTS,
+    '"SERVICE <http://127.0.0.1:1/> { ?s ?p ?o }"',
+    "'service { }'",
+    "'''SERVICE\n<x> { } ' '' '''",
+    '""" # SERVICE ""\n"""',
+    '"x"@service',
+    '"1"^^ex:SERVICE',
+    "42",
+)
+_SEPARATORS = (" ", "\n", "\t", "  ", " # SERVICE <http://127.0.0.1:1/> { }\n")
+_SPELLINGS = ("SERVICE", "service", "Service", "sErViCe")
+
+
+class ServiceMark(str):
+    """A SERVICE keyword inside generated query text (its offset is recorded when joined)."""
+
+    __slots__ = ()
+
+
+@st.composite
+def _pattern(draw: st.DrawFn, depth: int) -> list[str]:
+    """The fragments of a group graph pattern body."""
+    out: list[str] = []
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        choice = draw(st.integers(min_value=0, max_value=6 if depth < 1 else 2))
+        sep = draw(st.sampled_from(_SEPARATORS))
+        if choice <= 1:
+            s, p, o = (draw(st.sampled_from(c)) for c in (_SUBJECTS, _PREDICATES, _OBJECTS))
+            out += [s, " ", p, " ", o, sep, ".", sep]
+        elif choice == 2:
+            text = draw(st.sampled_from(('"SERVICE"', "'service <x> {}'")))
+            out += ["FILTER(STR(?s) != ", text, ")", sep]
+        elif choice == 3:
+            keyword = draw(st.sampled_from(("OPTIONAL", "MINUS", "FILTER EXISTS", "")))
+            out += [keyword, " {", sep, *draw(_pattern(depth + 1)), "}", sep]
+        elif choice == 4:
+            out += ["{", *draw(_pattern(depth + 1)), "} UNION {", *draw(_pattern(depth + 1)), "}"]
+            out.append(sep)
+        else:
+            silent = draw(st.sampled_from(("", "SILENT ")))
+            target = draw(st.sampled_from(("<http://127.0.0.1:1/sparql>", "?endpoint")))
+            out += [ServiceMark(draw(st.sampled_from(_SPELLINGS))), " ", silent, target, " {", sep]
+            out += [*draw(_pattern(depth + 1)), "}", sep]
+    return out
+
+
+@st.composite
+def service_queries(draw: st.DrawFn) -> tuple[str, list[int]]:
+    """A SELECT query and the offsets of the SERVICE keywords in it (none, one or more).
+
+    Decoys that merely contain the word are everywhere: strings of the four kinds, IRIs,
+    comments, variables, blank nodes, language tags, datatypes and prefixed names.
+    """
+    head = draw(st.sampled_from(("SELECT * WHERE {", "SELECT ?s WHERE {\n", "ASK {")))
+    fragments: list[str] = [SERVICE_PREFIXES, head, " ", *draw(_pattern(0)), "}"]
+    text, marks = "", []
+    for fragment in fragments:
+        if isinstance(fragment, ServiceMark):
+            marks.append(len(text))
+        text += fragment
+    return text, marks

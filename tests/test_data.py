@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
-from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Literal, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from llmgraph import LLM, LineageGraph, stats, uncited
 from llmgraph.names import normalize
@@ -308,16 +310,22 @@ CLOSED = re.compile(r"closed[- ]weights?", re.I)
 NO_LICENCE = re.compile(r"no licen[cs]e", re.I)
 
 
-def _notes(g, s) -> str:
+def _rows(lg: LineageGraph, sparql: str) -> list[Any]:
+    """The rows of a SELECT, as rdflib ResultRow objects (named columns)."""
+    return list(lg.query(sparql))
+
+
+def _notes(g: Graph, s: Node) -> str:
     return " ".join(str(n) for n in g.objects(s, SKOS.note))
 
 
 def test_every_model_has_developer_date_and_source(bundled: LineageGraph) -> None:
     """Every model has a developer, a release date and at least one source, all in one query."""
-    rows = bundled.query(
+    rows = _rows(
+        bundled,
         """SELECT ?m WHERE { ?m a llm:Model .
              FILTER (NOT EXISTS { ?m llm:developedBy ?d } || NOT EXISTS { ?m llm:releaseDate ?r }
-                     || NOT EXISTS { ?m dcterms:source ?s }) }"""
+                     || NOT EXISTS { ?m dcterms:source ?s }) }""",
     )
     assert sorted(str(r.m) for r in rows) == []
 
@@ -356,7 +364,7 @@ def test_closed_models_have_no_published_weights(bundled: LineageGraph) -> None:
 
 def _front_matter_base_models(card: str) -> list[str]:
     """The base_model entries of a model card's YAML front matter (a string or a list)."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     if not card.startswith("---"):
         return []
@@ -381,14 +389,15 @@ def test_card_base_models_are_weight_lineage(bundled: LineageGraph) -> None:
     """Each base_model of a real model card, when both models are in the data, is weight lineage.
 
     The child must derive from the named base through llm:derivedFrom edges (directly, or through
-    an intermediate checkpoint the data records, as Tulu 2 DPO 70B through Tulu 2 70B). The cards are the Hub READMEs in shared/realdata/hf_model_cards/<owner>/<name>/README.md; the
+    an intermediate checkpoint the data records, as Tulu 2 DPO 70B through Tulu 2 70B). The
+    cards are the Hub READMEs in shared/realdata/hf_model_cards/<owner>/<name>/README.md; the
     card's own model and its base are found by their Hugging Face ids (case-insensitive).
     """
     from .conftest import REALDATA
 
     by_hf = {
         str(r.hf).casefold(): r.m
-        for r in bundled.query("SELECT ?m ?hf WHERE { ?m a llm:Model ; llm:huggingFaceId ?hf }")
+        for r in _rows(bundled, "SELECT ?m ?hf WHERE { ?m a llm:Model ; llm:huggingFaceId ?hf }")
     }
     cards = sorted((REALDATA / "hf_model_cards").glob("*/*/README.md"))
     assert len(cards) >= 60
@@ -410,26 +419,28 @@ def test_card_base_models_are_weight_lineage(bundled: LineageGraph) -> None:
 
 
 def test_no_child_before_weight_parent_or_teacher(bundled: LineageGraph) -> None:
-    """No model is released before a model it derives its weights from or learned from the outputs of."""
-    rows = bundled.query(
+    """No model is released before a model it derives its weights or learned its outputs from."""
+    rows = _rows(
+        bundled,
         """SELECT ?child ?parent WHERE {
              { ?child llm:derivedFrom ?parent } UNION { ?child llm:trainedOnOutputsOf ?parent }
              ?child llm:releaseDate ?a . ?parent llm:releaseDate ?b .
-             FILTER (?a < ?b) }"""
+             FILTER (?a < ?b) }""",
     )
     assert sorted((str(r.child), str(r.parent)) for r in rows) == []
 
 
 def test_fine_tunes_keep_their_parents_size(bundled: LineageGraph) -> None:
-    """A fine-tune's parameter count is within 3 % of its parent's, unless a note on it explains why.
+    """A fine-tune's parameter count is within 3 % of its parent's, unless a note says why.
 
     The explaining note names the difference: it mentions "parameter".
     """
     g = bundled.rdf
-    rows = bundled.query(
+    rows = _rows(
+        bundled,
         """SELECT ?child ?parent ?a ?b WHERE {
              ?child llm:fineTunedFrom ?parent .
-             ?child llm:parameterCount ?a . ?parent llm:parameterCount ?b }"""
+             ?child llm:parameterCount ?a . ?parent llm:parameterCount ?b }""",
     )
     far = [
         (str(r.child), int(r.a), str(r.parent), int(r.b))
@@ -441,9 +452,10 @@ def test_fine_tunes_keep_their_parents_size(bundled: LineageGraph) -> None:
 
 
 def test_family_members_share_a_developer_with_their_family(bundled: LineageGraph) -> None:
-    """The families rule: a model is in a family only if one of its developers develops the family."""
-    rows = bundled.query(
+    """The families rule: a model is in a family only if one of its developers develops it."""
+    rows = _rows(
+        bundled,
         """SELECT ?m ?f WHERE { ?m a llm:Model ; llm:family ?f .
-             FILTER NOT EXISTS { ?m llm:developedBy ?d . ?f llm:developedBy ?d } }"""
+             FILTER NOT EXISTS { ?m llm:developedBy ?d . ?f llm:developedBy ?d } }""",
     )
     assert sorted((str(r.m), str(r.f)) for r in rows) == []

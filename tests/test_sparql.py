@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import Literal, URIRef
 
 from llmgraph import LineageGraph, QueryError, query
+
+from .conftest import TINY
 
 T = "https://example.org/tiny/"
 
@@ -85,3 +89,26 @@ def test_bundled_ancestry_by_sparql(bundled: LineageGraph) -> None:
     """On the bundled data, Vicuna 13B v1.5's weight ancestry is Llama 2 13B alone."""
     rows = bundled.query("SELECT ?a WHERE { llmid:vicuna-13b-v1-5 llm:derivedFrom+ ?a }")
     assert [str(r[0]) for r in rows] == ["https://w3id.org/llmgraph/id/llama-2-13b"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("backend", ["memory", "store"])
+def test_queries_refuse_service_before_connecting(
+    backend: str, tiny: LineageGraph, tmp_path: Path
+) -> None:
+    """SERVICE is refused in memory and on a store: nothing connects to the address named."""
+    import socket
+
+    lg = tiny
+    if backend == "store":
+        lg = LineageGraph.open(tmp_path / "db")
+        lg.import_files([TINY])
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        text = f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+        with pytest.raises(QueryError, match="is refused"):
+            lg.query(text)
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    if backend == "store":
+        lg.close()

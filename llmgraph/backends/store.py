@@ -437,6 +437,11 @@ class StoreBackend:
         self._release()
         self._generation = ""
 
+    def __del__(self) -> None:
+        lease, self._lease = getattr(self, "_lease", None), None
+        if lease is not None:
+            lease.close()
+
     # ------------------------------------------------------------------ writing
 
     def _writer_lock(self) -> _WriterLock:
