@@ -90,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # e.g. `llmgraph descendants X | head`
         return 0
+    except OSError as exc:  # a file the command writes or reads outside llmgraph's own checks
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"llmgraph: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -606,6 +612,8 @@ def _query(lg: LineageGraph, args: argparse.Namespace) -> int:
     if args.file is not None:
         try:
             text = args.file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise _usage(f"query file {args.file} is not UTF-8 text: {exc.reason}") from None
         except OSError as exc:
             raise _usage(f"cannot read query file {args.file}: {exc.strerror or exc}") from None
     else:
@@ -631,6 +639,8 @@ def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
             raise _usage("render --sparql FILE draws what the query returns; drop the names")
         try:
             text = args.sparql.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise _usage(f"query file {args.sparql} is not UTF-8 text: {exc.reason}") from None
         except OSError as exc:
             raise _usage(f"cannot read query file {args.sparql}: {exc.strerror or exc}") from None
         selection = select_sparql(lg, text)

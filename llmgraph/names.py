@@ -195,14 +195,17 @@ def suggest(
     if preferred is not None:
         pick(preferred)
     pick(None)
-    if not shown:
-        for name, owner in zip(names, owners, strict=True):
-            if key in name.casefold():
-                name_shown = label(owner)
-                if name_shown not in shown:
-                    shown.append(name_shown)
-                if len(shown) >= limit:
-                    break
+    if not shown and len(key) >= 3:  # nothing close: names that contain the text
+        order = [*(preferred or []), *range(len(names))]
+        for position in dict.fromkeys(order):
+            name = names[position]
+            if "://" in name or key not in name.casefold():
+                continue
+            name_shown = label(owners[position])
+            if name_shown not in shown:
+                shown.append(name_shown)
+            if len(shown) >= limit:
+                break
     return shown
 
 

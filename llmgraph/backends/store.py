@@ -188,8 +188,11 @@ def _write_current(root: Path, generation: str) -> None:
 
 
 def _disk_error(exc: OSError, root: Path, doing: str) -> DataLoadError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        why = "the disk is full (or a file-size limit was reached)"
+    text = str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or any(
+        marker in text for marker in ("No space left", "File too large", "Disk quota")
+    ):
+        why = f"the disk is full (or a file-size limit was reached): {text}"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "permission denied"
     else:
@@ -338,10 +341,12 @@ class StoreBackend:
             raise DataLoadError("CURRENT keeps changing; cannot open the store", path=self.root)
         try:
             store = ox.Store.read_only(str(self.root / name))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
             if lease is not None:
                 lease.close()
-            raise DataLoadError(f"cannot open the store: {exc}", path=self.root) from exc
+            raise DataLoadError(
+                f"cannot open the store's generation {name}: {exc}", path=self.root
+            ) from exc
         self._release()
         self._store, self._generation, self._lease = store, name, lease
         self._version = None
@@ -470,6 +475,11 @@ class StoreBackend:
             try:
                 self._store.backup(str(partial))
                 work = ox.Store(str(partial))
+            except RuntimeError as exc:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise DataLoadError(
+                    f"cannot start a write: the store is damaged: {exc}", path=self.root
+                ) from exc
             except OSError as exc:
                 shutil.rmtree(partial, ignore_errors=True)
                 raise _disk_error(exc, self.root, "starting a write") from exc

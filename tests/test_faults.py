@@ -1,0 +1,225 @@
+"""Faults a store survives: racing writers, a damaged CURRENT, a full disk, kill -9 at any time.
+
+Every test runs real processes on the machine's own disk, bounded in count and time, and
+stops every process it starts by its PID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from llmgraph import DataLoadError, LineageGraph
+from llmgraph.cli import main
+from tests.conftest import REPO, TINY
+
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with a hash of its bytes (the lock and leases left out)."""
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name != "LOCK" and path.parent.name != "readers":
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _facts(n: int, tag: str) -> str:
+    return "".join(
+        f"<https://example.org/{tag}/m{i}> <http://www.w3.org/2000/01/rdf-schema#label> "
+        f'"{tag} {i}" .\n'
+        for i in range(n)
+    )
+
+
+def _count(store: Path, tag: str) -> int:
+    with LineageGraph.open(store, read_only=True) as lg:
+        rows = lg.query(
+            f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s rdfs:label ?l FILTER(STRSTARTS(?l, "{tag} ")) }}'
+        )
+        return int(str(next(iter(rows))[0]))  # type: ignore[index]
+
+
+# A writer that holds the lock at a chosen moment: right after taking it ("start"), in the
+# middle of its load ("load"), or just before switching CURRENT ("switch").
+_SLOW_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import llmgraph.backends.store as store
+    from llmgraph import LineageGraph
+
+    where, moment, marker, data = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+
+    def pause():
+        marker.write_text("holding")
+        time.sleep(1.5)
+
+    if moment == "start":
+        begin = store.StoreBackend.begin
+        def slow_begin(self):
+            tx = begin(self)
+            pause()
+            return tx
+        store.StoreBackend.begin = slow_begin
+    elif moment == "load":
+        load = store.StoreTransaction.load
+        def slow_load(self, path, *, format):
+            load(self, path, format=format)
+            pause()
+        store.StoreTransaction.load = slow_load
+    else:
+        write_current = store._write_current
+        def slow_switch(root, generation):
+            pause()
+            write_current(root, generation)
+        store._write_current = slow_switch
+    with LineageGraph.open(where) as lg:
+        lg.import_files([data])
+    print("imported")
+    """
+)
+
+
+@pytest.mark.parametrize("moment", ["start", "load", "switch"])
+def test_racing_writers_both_land_or_the_second_is_told(tmp_path: Path, moment: str) -> None:
+    """A second writer never destroys the first: it waits, or gives up with a clear message.
+
+    Every import that reported success is complete in the store afterwards.
+    """
+    store = tmp_path / "db"
+    with LineageGraph.open(store) as lg:
+        lg.import_files([TINY])
+    first, second = tmp_path / "first.nt", tmp_path / "second.nt"
+    first.write_text(_facts(3000, "first"), encoding="utf-8")
+    second.write_text(_facts(2000, "second"), encoding="utf-8")
+    marker = tmp_path / "holding"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITER, str(store), moment, str(marker), str(first)],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the first writer did not start"
+        impatient = LineageGraph.open(store, lock_timeout=0.1)
+        with pytest.raises(DataLoadError, match=r"being written by process \d+"):
+            impatient.import_files([second])
+        impatient.close()
+        patient = LineageGraph.open(store, lock_timeout=60)
+        patient.import_files([second])
+        patient.close()
+        out, _ = writer.communicate(timeout=60)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+    assert writer.returncode == 0 and out.strip() == "imported"
+    assert (_count(store, "first"), _count(store, "second")) == (3000, 2000)
+    assert sorted(p.name for p in store.glob("gen-*")) == ["gen-000004"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["gen-000009\n", "", "\n", "../evil\n", "gen-1\n", "gen-000002 gen-000003\n", "\x00\xff"],
+)
+def test_a_damaged_current_never_deletes_anything(tmp_path: Path, content: str) -> None:
+    """Whatever CURRENT holds, writes and reads refuse with a message; no byte changes."""
+    store = tmp_path / "db"
+    with LineageGraph.open(store) as lg:
+        lg.import_files([TINY])
+    (store / "CURRENT").write_bytes(content.encode("utf-8", "surrogateescape"))
+    before = _tree(store)
+    good = tmp_path / "good.nt"
+    good.write_text(_facts(10, "good"), encoding="utf-8")
+    with pytest.raises(DataLoadError, match=r"CURRENT|no llmgraph store"):
+        LineageGraph.open(store).import_files([good])
+    with pytest.raises(DataLoadError):
+        LineageGraph.open(store, read_only=True)
+    assert _tree(store) == before
+    assert not (tmp_path / "evil").exists()
+
+
+def test_a_full_disk_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """A write that fills the disk (a file-size limit here) fails with one clear line.
+
+    The store stays byte for byte as it was, and the next write works.
+    """
+    store = tmp_path / "db"
+    assert main(["--store", str(store), "load", str(TINY)]) == 0
+    big = tmp_path / "big.nt"
+    big.write_text(_facts(100_000, "big"), encoding="utf-8")
+    before = _tree(store)
+    script = textwrap.dedent(
+        """
+        import resource, signal, sys
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+        from llmgraph.cli import main
+        sys.exit(main(sys.argv[1:]))
+        """
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", script, "--store", str(store), "load", str(big)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode == 1
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("llmgraph: error: ")
+    assert "the disk is full" in lines[0] and "the store is unchanged" in lines[0]
+    assert _tree(store) == before
+    small = tmp_path / "small.nt"
+    small.write_text(_facts(5, "small"), encoding="utf-8")
+    assert main(["--store", str(store), "load", str(small)]) == 0
+    assert _count(store, "small") == 5
+
+
+_IMPORTER = textwrap.dedent(
+    """
+    import sys
+    from llmgraph import LineageGraph
+    with LineageGraph.open(sys.argv[1], lock_timeout=60) as lg:
+        lg.import_files([sys.argv[2]])
+    """
+)
+
+
+def test_kill_nine_at_random_moments_leaves_before_or_complete(tmp_path: Path) -> None:
+    """Imports killed with SIGKILL at random moments leave the store as it was or complete.
+
+    The next writer cleans up what they left and writes.
+    """
+    store = tmp_path / "db"
+    with LineageGraph.open(store) as lg:
+        lg.import_files([TINY])
+    rng = random.Random(11)
+    for round_ in range(6):
+        data = tmp_path / f"round{round_}.nt"
+        data.write_text(_facts(20_000, f"round{round_}"), encoding="utf-8")
+        process = subprocess.Popen(
+            [sys.executable, "-c", _IMPORTER, str(store), str(data)], env=ENV
+        )
+        time.sleep(rng.uniform(0.2, 3.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        got = _count(store, f"round{round_}")
+        assert got in (0, 20_000), f"round {round_}: {got} of 20000 facts"
+    with LineageGraph.open(store) as lg:
+        lg.import_files([TINY])  # a writer after the kills cleans the partial generations
+    assert not list(store.glob("*.partial"))
