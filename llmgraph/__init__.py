@@ -9,6 +9,8 @@ mirrored into a networkx graph for ancestry, descendant and "who backs whom" que
 ['Llama 2 13B']
 """
 
+from importlib.metadata import version as _version
+
 from llmgraph.errors import (
     AmbiguousNameError,
     DataLoadError,
@@ -44,7 +46,7 @@ from llmgraph.terms import ALL_LINEAGE, BACKING_RELATIONS, IRI, PATH_RELATIONS, 
 from llmgraph.validate import ValidationReport, Violation, validate
 from llmgraph.vocab import LLM, LLMID, PREFIXES
 
-__version__ = "0.1.0"
+__version__ = _version("llmgraph")
 
 __all__ = [
     "ALL_LINEAGE",

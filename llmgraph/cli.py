@@ -15,6 +15,7 @@ import json
 import operator
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version as _version
 from pathlib import Path
 from typing import Any, cast
 
@@ -147,6 +148,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="llmgraph",
         description="Query the open-LLM lineage knowledge graph.",
         parents=[common],
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"llmgraph {_version('llmgraph')}"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

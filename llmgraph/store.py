@@ -32,7 +32,20 @@ __all__ = [
 
 Triple = tuple[Node, Node, Node]
 
-_BUNDLED = Path(__file__).resolve().parent / "_bundled"
+def _bundled_root() -> Path:
+    """Return where the ontology and the data are.
+
+    Inside the installed package (a wheel carries them as ``llmgraph/_bundled/``), or the
+    checkout's own ``ontology/`` and ``data/`` folders.
+    """
+    package = Path(__file__).resolve().parent
+    inside = package / "_bundled"
+    if (inside / "ontology" / "llmgraph.ttl").is_file():
+        return inside
+    return package.parent
+
+
+_BUNDLED = _bundled_root()
 _LINE = re.compile(r"\bline (\d+)\b")
 
 
