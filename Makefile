@@ -21,7 +21,7 @@ test: setup graphviz
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "llmgraph needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.x)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

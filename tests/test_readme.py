@@ -77,3 +77,14 @@ def test_the_command_transcripts_are_real(
             assert all(line in rest for line in shown), command
         else:
             assert out == shown, command
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    """Each `tests/…py::name` the README cites for a promise is a test of the suite."""
+    import re
+
+    cited = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", README.read_text(encoding="utf-8"))
+    assert len(cited) >= 8
+    for path, name in cited:
+        source = (REPO / path).read_text(encoding="utf-8")
+        assert not name or f"def {name}(" in source, f"{path}::{name}"
