@@ -8,16 +8,21 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test lint typecheck pytest setup graphviz clean bench bench-scale
+.PHONY: demo test docs lint typecheck pytest setup graphviz clean bench bench-scale
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
 
 test: setup graphviz
-	$(PY) -m ruff check llmgraph tests examples bench
-	$(PY) -m ruff format --check llmgraph tests examples bench
+	$(PY) -m ruff check llmgraph tests examples bench docs
+	$(PY) -m ruff format --check llmgraph tests examples bench docs
 	$(PY) -m mypy
 	$(PY) -m pytest -q
+	$(MAKE) docs
+
+# The documentation site (mkdocs-material + mkdocstrings): warnings are errors.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet -d $(OUT)/site
 
 setup: $(STAMP)
 
@@ -59,4 +64,4 @@ bench-scale: setup
 	$(PY) bench/bench_scale.py --models $(MODELS) $(RDFLIB)
 
 clean:
-	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OUT) site .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -54,3 +54,12 @@ def test_one_version_everywhere(capsys: object) -> None:
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"llmgraph {llmgraph.__version__}"  # type: ignore[attr-defined]
+
+
+def test_the_api_pages_list_every_public_name() -> None:
+    """docs/api.md documents exactly the names of `llmgraph.__all__` (the version aside)."""
+    import re
+
+    page = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^::: llmgraph\.(\w+)$", page, re.MULTILINE))
+    assert documented == set(llmgraph.__all__) - {"__version__"}
