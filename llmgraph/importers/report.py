@@ -201,51 +201,50 @@ def _s(n: int) -> str:
 
 
 class ProgressBar:
-    r"""A one-line progress bar on a terminal stream, drawn only when it is a terminal.
+    r"""The progress of an import on a terminal (tqdm), drawn only when it is a terminal.
 
-    Pass it as the ``progress`` callback of an importer. Nothing is drawn when the stream is
-    not a terminal (pipes, files, tests), unless ``force`` is set.
+    Pass it as the ``progress`` callback of an importer: it is called as ``bar(done, total)``
+    (``total`` 0 when the number of records is not known in advance, as when records stream
+    from a large file). Nothing is drawn when the stream is not a terminal (pipes, files,
+    tests), unless ``force`` is set.
 
     >>> import io
     >>> out = io.StringIO()
-    >>> bar = ProgressBar("cards", stream=out, force=True, width=10)
+    >>> bar = ProgressBar("cards", stream=out, force=True)
     >>> bar(5, 10)
+    >>> bar(10, 10)
     >>> bar.close()
-    >>> out.getvalue().split("\r")[-1]
-    'cards [#####.....] 5/10\n'
+    >>> "cards" in out.getvalue() and "10/10" in out.getvalue()
+    True
     """
 
-    def __init__(
-        self,
-        label: str,
-        *,
-        stream: TextIO | None = None,
-        force: bool = False,
-        width: int = 30,
-    ):
+    def __init__(self, label: str, *, stream: TextIO | None = None, force: bool = False):
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
-        self._width = width
         self._enabled = force or bool(getattr(self._stream, "isatty", lambda: False)())
-        self._drawn = False
-        self._last = -1
+        self._bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
-        """Draw ``done`` of ``total`` (redrawn at most once per 1/width step)."""
-        if not self._enabled or total <= 0:
+        """Show that ``done`` of ``total`` records are read (``total`` 0: not known)."""
+        if not self._enabled:
             return
-        filled = min(self._width, self._width * done // total)
-        if filled == self._last and done != total:
-            return
-        self._last = filled
-        bar = "#" * filled + "." * (self._width - filled)
-        self._stream.write(f"\r{self._label} [{bar}] {done}/{total}")
-        self._stream.flush()
-        self._drawn = True
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                desc=self._label,
+                total=total or None,
+                file=self._stream,
+                unit=" records",
+                leave=True,
+                dynamic_ncols=True,
+            )
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
         """End the bar's line (if one was drawn)."""
-        if self._drawn:
-            self._stream.write("\n")
-            self._stream.flush()
-            self._drawn = False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
