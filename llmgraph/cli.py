@@ -149,9 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Query the open-LLM lineage knowledge graph.",
         parents=[common],
     )
-    parser.add_argument(
-        "--version", action="version", version=f"llmgraph {_version('llmgraph')}"
-    )
+    parser.add_argument("--version", action="version", version=f"llmgraph {_version('llmgraph')}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:

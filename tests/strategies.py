@@ -1,6 +1,9 @@
-"""Hypothesis strategies for llmgraph: random lineage graphs and random edits."""
+"""Hypothesis strategies for llmgraph: random lineage graphs and edits, and hostile input."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from hypothesis import strategies as st
 from rdflib import RDF, RDFS, Literal, URIRef
@@ -221,3 +224,469 @@ def service_queries(draw: st.DrawFn) -> tuple[str, list[int]]:
             marks.append(len(text))
         text += fragment
     return text, marks
+
+
+# ---------------------------------------------------------------------- hostile text for parsers
+#
+# Each strategy below mixes three kinds of input: arbitrary text, a "token soup" of the format's
+# own syntax (so that the parser gets past its first character and fails, or succeeds, deep
+# inside), and well-formed documents with awkward values. Examples stay small: the properties
+# are about which errors escape, not about size (tests/test_fuzz.py covers the large inputs).
+
+awkward_texts = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\udcff",  # what a non-UTF-8 byte in argv decodes to (surrogateescape)
+            "\ud800",
+            "\u2028",
+            "\ufeff",
+            "a\nb",
+            "é",
+            "😀",
+            "../../etc/passwd",
+            "http://example.org/x y",
+            "https://w3id.org/llmgraph/id/meta",
+            "9" * 5000,
+            "1:2:3:4:5",
+        ]
+    ),
+)
+"""Short strings that tend to break parsers: control characters, surrogates, long numbers."""
+
+
+def _soup(tokens: list[str], *, max_size: int = 25) -> st.SearchStrategy[str]:
+    """Text made of ``tokens`` and awkward strings, joined by spaces or newlines."""
+    pieces = st.lists(st.sampled_from(tokens) | awkward_texts, max_size=max_size)
+    glue = st.sampled_from([" ", "\n", ""])
+    return st.builds(lambda parts, sep: sep.join(parts), pieces, glue)
+
+
+_TURTLE_TOKENS = [
+    "@prefix llm: <https://w3id.org/llmgraph#> .",
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+    "@base <http://e/> .",
+    "PREFIX e: <http://e/>",
+    "<http://e/a>",
+    "<http://e/b>",
+    "<a>",
+    "<http://e/a b>",
+    "<http://e/\\u0020>",
+    "_:x",
+    "[]",
+    "[",
+    "]",
+    "(",
+    ")",
+    ".",
+    ";",
+    ",",
+    "a",
+    "llm:Model",
+    "llm:Organization",
+    "llm:fineTunedFrom",
+    "llm:derivedFrom",
+    "llm:quantizedFrom",
+    "llm:owns",
+    "llm:releaseDate",
+    "llm:parameterCount",
+    "llm:releaseDatePrecision",
+    "rdfs:label",
+    '"x"',
+    '"x"@en',
+    '"x"@',
+    '"2023-07-18"^^xsd:date',
+    '"yesterday"^^xsd:date',
+    '"7"^^xsd:integer',
+    '"-7"^^xsd:integer',
+    '"seven"^^xsd:integer',
+    '"1e400"^^xsd:double',
+    '"\\ud800"',
+    '"\\U0000DC00"',
+    '"\\U00110000"',
+    '"""multi\nline"""',
+    "'single'",
+    "1",
+    "1.5",
+    "1e9",
+    "true",
+    "#",
+]
+
+
+@st.composite
+def turtle_texts(draw: st.DrawFn) -> str:
+    """Turtle (or N-Triples) text: arbitrary, a soup of its tokens, or triples with odd terms."""
+    kind = draw(st.integers(min_value=0, max_value=2))
+    if kind == 0:
+        return draw(st.text(max_size=60))
+    if kind == 1:
+        return draw(_soup(_TURTLE_TOKENS))
+    subjects = st.sampled_from(["<http://e/a>", "<http://e/b>", "_:x", "[]"])
+    predicates = st.sampled_from([t for t in _TURTLE_TOKENS if t.startswith(("llm:", "rdfs:"))])
+    objects = st.sampled_from([t for t in _TURTLE_TOKENS if t[:1] in '<_"' or t[:3] == "llm"])
+    lines = _TURTLE_TOKENS[:3] + [
+        f"{draw(subjects)} {draw(predicates)} {draw(objects)} ."
+        for _ in range(draw(st.integers(min_value=1, max_value=5)))
+    ]
+    return "\n".join(lines)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | awkward_texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(awkward_texts, inner, max_size=4),
+    max_leaves=12,
+)
+"""Any JSON value, with awkward strings (lone surrogates among them: JSON escapes them)."""
+
+
+@st.composite
+def json_texts(draw: st.DrawFn, values: st.SearchStrategy[Any] = json_values) -> str:
+    """JSON text: a dumped value, the same cut short or nested deeper, or arbitrary text."""
+    value = draw(values)
+    text = json.dumps(value)
+    kind = draw(st.integers(min_value=0, max_value=4))
+    if kind == 1:
+        return text[: draw(st.integers(min_value=0, max_value=len(text)))]
+    if kind == 2:
+        depth = draw(st.integers(min_value=1, max_value=200))
+        return "[" * depth + text + "]" * depth
+    if kind == 3:
+        return draw(st.text(max_size=40))
+    return text
+
+
+_JSONLD_KEYS = ["@id", "@type", "@context", "@value", "@language", "@graph", "@list", "@set"]
+_JSONLD_KEYS += ["@reverse", "@base", "@vocab", "@import", "@index", "@nest", "@direction"]
+_JSONLD_KEYS += ["http://e/p", "https://w3id.org/llmgraph#fineTunedFrom", "name", "p"]
+_IRIS = ["http://e/a", "http://e/b", "a", "_:b", "http://e/a b", "https://schema.org/"]
+_IRIS += ["http://www.w3.org/2001/XMLSchema#date", "http://www.w3.org/2001/XMLSchema#integer"]
+
+jsonld_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(_IRIS) | awkward_texts,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(_JSONLD_KEYS) | awkward_texts, inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+"""JSON-LD-shaped values: keywords, IRIs, contexts (remote among them), literals."""
+
+_YAML_TOKENS = [
+    "base_model:",
+    "base_model_relation:",
+    "Base-Model:",
+    "license:",
+    "tags:",
+    "datasets:",
+    "model_creator:",
+    "new_version:",
+    "library_name: peft",
+    "quantized_by:",
+    "- ",
+    "  ",
+    "a/b",
+    "c/d",
+    "[a/b, c/d]",
+    "{x: 1}",
+    "&a",
+    "*a",
+    "&b [*a, *a]",
+    "<<: *a",
+    "? [x]",
+    ": y",
+    "!!binary aGVsbG8=",
+    "!!python/object:os.system",
+    "!!set",
+    "!!timestamp 2023-13-45",
+    '"\\ud800"',
+    '"\\x00"',
+    "1:2:3:4:5:6",
+    "0x1F",
+    "~",
+    "|",
+    ">",
+    "#",
+    "%YAML 1.1",
+    "---",
+    "...",
+    "'",
+    '"',
+]
+
+
+@st.composite
+def card_texts(draw: st.DrawFn) -> str:
+    """A model card: front matter from YAML tokens or dumped values, then a body."""
+    import yaml  # type: ignore[import-untyped]
+
+    kind = draw(st.integers(min_value=0, max_value=3))
+    if kind == 0:
+        return draw(st.text(max_size=60))
+    if kind == 1:
+        block = draw(_soup(_YAML_TOKENS, max_size=20))
+    else:
+        keys = st.sampled_from(["base_model", "base_model_relation", "license", "tags"])
+        meta = draw(st.dictionaries(keys | awkward_texts, json_values, max_size=5))
+        try:
+            block = yaml.safe_dump(meta, allow_unicode=draw(st.booleans()))
+        except yaml.YAMLError:  # a lone surrogate cannot be dumped unescaped
+            block = yaml.safe_dump(meta, allow_unicode=False)
+    body = draw(st.sampled_from(["# Card\n", "", "---\nbase_model: x/y\n---\n", "```yaml\n```"]))
+    return f"---\n{block}\n---\n{body}" if kind != 3 else f"{block}\n---\n{body}"
+
+
+hub_records = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["me/model", "me/model-GGUF", "not-an-id"]) | json_values,
+        "modelId": json_values,
+        "tags": st.lists(
+            st.sampled_from(
+                [
+                    "base_model:a/b",
+                    "base_model:finetune:c/d",
+                    "base_model:adapter:a/b",
+                    "base_model:quantized:",
+                    "base_model:merge:x",
+                    "license:mit",
+                    "dataset:a b",
+                    "arxiv:2401.00001",
+                    "arxiv:../x",
+                ]
+            )
+            | awkward_texts
+        )
+        | json_values,
+        "card_data": st.dictionaries(st.sampled_from(["base_model", "license"]), json_values)
+        | json_values,
+        "cardData": json_values,
+        "siblings": json_values | st.lists(st.fixed_dictionaries({"rfilename": json_values})),
+        "safetensors": json_values | st.fixed_dictionaries({"total": json_values}),
+        "created_at": json_values,
+        "author": json_values,
+        "library_name": json_values,
+        "gguf": json_values,
+    },
+)
+"""Hub ``ModelInfo`` records with every field of any JSON type."""
+
+_CSV_CELLS = st.sampled_from(["", "Language", "a/b", "LLaMA-13B", "1e9", "2023-01-01", '"', ","])
+
+
+@st.composite
+def csv_texts(draw: st.DrawFn, columns: list[str]) -> str:
+    """CSV text with a header drawn from ``columns`` and rows of awkward cells."""
+    import csv
+    import io
+
+    if draw(st.integers(min_value=0, max_value=3)) == 0:
+        return draw(st.text(max_size=60))
+    header = draw(st.lists(st.sampled_from(columns) | awkward_texts, min_size=1, max_size=5))
+    out = io.StringIO()
+    writer = csv.writer(
+        out, quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_NONE])), escapechar="\\"
+    )
+    rows = [header]
+    for _ in range(draw(st.integers(min_value=0, max_value=4))):
+        cells = st.one_of(_CSV_CELLS, awkward_texts, json_texts())
+        rows.append(draw(st.lists(cells, max_size=len(header) + 1)))
+    for row in rows:
+        try:
+            writer.writerow(row)
+        except csv.Error:  # e.g. one empty field, unquoted: write it by hand
+            out.write(",".join(row) + "\n")
+    text = out.getvalue()
+    if draw(st.booleans()):  # cut anywhere: an unclosed quote, half a row
+        text = text[: draw(st.integers(min_value=0, max_value=len(text)))]
+    return text
+
+
+def _binding(value: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    kinds = st.sampled_from(["uri", "literal", "bnode", "typed-literal"]) | json_values
+    return st.fixed_dictionaries({"type": kinds, "value": value})
+
+
+_WD_VARIABLES = ["item", "itemLabel", "itemAltLabel", "basedOn", "basedOnLabel", "developer"]
+_WD_VARIABLES += ["owner", "investor", "funder", "inception", "license", "licenseSpdx", "hfId"]
+_WD_VALUES = st.sampled_from(
+    [
+        "http://www.wikidata.org/entity/Q1",
+        "http://www.wikidata.org/entity/Q2",
+        "Q3",
+        "+2023-01-01T00:00:00Z",
+        "a/b",
+        "MIT",
+    ]
+)
+_CLAIM = {"mainsnak": {"snaktype": "value", "datavalue": {"value": {"id": "Q1"}}}}
+wikidata_values = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "head": st.just({"vars": _WD_VARIABLES}),
+            "results": st.fixed_dictionaries(
+                {
+                    "bindings": st.lists(
+                        st.dictionaries(
+                            st.sampled_from(_WD_VARIABLES) | awkward_texts,
+                            _binding(_WD_VALUES | json_values) | json_values,
+                            max_size=5,
+                        ),
+                        max_size=4,
+                    )
+                    | json_values
+                }
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "entities": st.dictionaries(
+                st.sampled_from(["Q1", "Q2", "x"]),
+                st.fixed_dictionaries(
+                    {"id": st.sampled_from(["Q1", "Q2", "Q0", "P1"]) | json_values},
+                    optional={
+                        "labels": json_values
+                        | st.just({"en": {"language": "en", "value": "Model"}}),
+                        "aliases": json_values,
+                        "claims": st.dictionaries(
+                            st.sampled_from(["P144", "P178", "P127", "P1951", "P571", "P275"]),
+                            st.lists(json_values | st.just(_CLAIM), max_size=3) | json_values,
+                            max_size=3,
+                        )
+                        | json_values,
+                    },
+                ),
+                max_size=3,
+            )
+        }
+    ),
+    json_values,
+)
+"""Wikidata SPARQL results and entity JSON, with any JSON where a value should be."""
+
+
+_SPARQL_TOKENS = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "DISTINCT",
+    "*",
+    "?m",
+    "?p",
+    "$x",
+    "WHERE",
+    "{",
+    "}",
+    "(",
+    ")",
+    ".",
+    ";",
+    ",",
+    "a",
+    "llm:fineTunedFrom",
+    "llm:derivedFrom+",
+    "llm:derivedFrom*",
+    "^llm:derivedFrom",
+    "rdfs:label",
+    "nope:x",
+    "<http://e/a>",
+    "<bad iri>",
+    '"x"',
+    '"x"@en',
+    "'2023-07-01'^^xsd:date",
+    "1",
+    "1.5e3",
+    "true",
+    "FILTER",
+    "BIND",
+    "AS",
+    "VALUES",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "NOT EXISTS",
+    "ORDER BY",
+    "GROUP BY",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "COUNT",
+    "STR",
+    "LANG",
+    "REGEX",
+    "REPLACE",
+    "xsd:integer",
+    "1/0",
+    "=",
+    "<",
+    "&&",
+    "||",
+    "!",
+    "PREFIX x: <http://e/>",
+    "BASE <http://e/>",
+    "#",
+    "\\",
+]
+
+
+@st.composite
+def sparql_texts(draw: st.DrawFn) -> str:
+    """SPARQL text: arbitrary, a soup of its tokens, or a small query with one odd part.
+
+    Never ``SERVICE`` or ``FROM``: rdflib would fetch those over the network.
+    """
+    kind = draw(st.integers(min_value=0, max_value=2))
+    if kind == 0:
+        return draw(st.text(max_size=60))
+    if kind == 1:
+        return draw(_soup(_SPARQL_TOKENS, max_size=15))
+    odd = draw(st.sampled_from(_SPARQL_TOKENS) | awkward_texts)
+    template = draw(
+        st.sampled_from(
+            [
+                "SELECT ?m WHERE {{ ?m llm:fineTunedFrom ?p . FILTER ({odd}) }}",
+                "SELECT ?m WHERE {{ ?m rdfs:label {odd} }}",
+                "SELECT (STR({odd}) AS ?x) WHERE {{}}",
+                "ASK {{ {odd} ?p ?o }}",
+                "SELECT ?m WHERE {{ ?m llm:derivedFrom+ ?p }} LIMIT {odd}",
+                'SELECT ?m WHERE {{ BIND(REPLACE("a", {odd}, "b") AS ?m) }}',
+            ]
+        )
+    )
+    return template.format(odd=odd)
+
+
+entity_names = st.one_of(
+    awkward_texts,
+    st.sampled_from(
+        [
+            "Llama 2 7B",
+            "llama 2 7b",
+            "meta-llama/Llama-2-7b-hf",
+            "META-LLAMA/LLAMA-2-7B-HF",
+            "Meta",
+            "Amazon",
+            "Llama 2",
+            "https://w3id.org/llmgraph/id/llama-2-7b",
+            "https://w3id.org/llmgraph#Model",
+            "llmid:meta",
+            "Vicuna 13B v1.5",
+        ]
+    ),
+    st.builds(
+        lambda a, b: a + b,
+        st.sampled_from(["Llama 2 7B", "Meta", "http://"]),
+        awkward_texts,
+    ),
+)
+"""Names a user might type: real labels and ids, odd cases, odd characters, near misses."""

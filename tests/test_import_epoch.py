@@ -215,3 +215,13 @@ def test_cli_import_epoch_loads_back(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(",")[2] for line in lines[1:]] == ["Fixture Base 7B", "Fixture Encoder"]
+
+
+def test_a_parameter_count_too_large_to_be_real_is_noted(tmp_path: Path) -> None:
+    """Parameters of 1e999999999 (gigabytes as an integer) are noted as not a count, at once."""
+    table = tmp_path / "huge.csv"
+    table.write_text("Model,Domain,Parameters\nBig,Language,1e999999999\n", encoding="utf-8")
+    lg = LineageGraph.load(bundled=False)
+    report = import_epoch(lg, [table])
+    assert any("parameters '1e999999999' is not a count" in n for n in report.notes)
+    assert not any(lg.rdf.objects(None, LLM.parameterCount))

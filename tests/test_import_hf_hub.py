@@ -407,3 +407,27 @@ def test_any_hub_record_gives_a_record_and_never_raises(record: dict[str, Any]) 
     parsed = parse_hub_record(record, where="fuzz")
     assert not isinstance(parsed, Skip)
     assert {p.ref.hf_id for p in parsed.parents} <= {"a/b", "c/d"}
+
+
+def test_odd_siblings_and_tags_are_ignored_not_fatal() -> None:
+    """Siblings that are not a list, and dataset or arxiv tags that are not ids, are ignored."""
+    record = parse_hub_record(
+        {
+            "id": "me/m",
+            "siblings": 5,
+            "tags": ["dataset:a b/c", "dataset:me/data", "arxiv:../x", "arxiv:2401.00001"],
+        },
+        where="w",
+    )
+    assert not isinstance(record, Skip)
+    assert record.datasets == ["https://huggingface.co/datasets/me/data"]
+    assert record.see_also == ["https://arxiv.org/abs/2401.00001"]
+    files = parse_hub_record(
+        {
+            "id": "me/m",
+            "siblings": [{"rfilename": "adapter_config.json"}, "x.gguf", {"rfilename": 3}],
+        },
+        where="w",
+    )
+    assert not isinstance(files, Skip)
+    assert files.parents == []

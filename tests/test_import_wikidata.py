@@ -216,3 +216,16 @@ def test_a_second_item_for_a_linked_model_is_noted_not_linked(tmp_path: Path) ->
     assert set(lg.rdf.objects(acme, OWL.sameAs)) == {wd("Q900100")}
     assert [m.by for m in report.matched] == ["label or alias"]
     assert any("already owl:sameAs" in note and "Q900200" in note for note in report.notes)
+
+
+def test_many_rows_about_one_item_merge_their_values(tmp_path: Path) -> None:
+    """Rows repeating an item's values merge into one value each (a label kept where given)."""
+    item = {"type": "uri", "value": "http://www.wikidata.org/entity/Q1"}
+    base = {"type": "uri", "value": "http://www.wikidata.org/entity/Q2"}
+    rows = [{"item": item, "basedOn": base, "itemAltLabel": {"value": "One, Uno"}}] * 2000
+    rows.append({"item": item, "basedOn": base, "basedOnLabel": {"value": "Two"}})
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps({"head": {}, "results": {"bindings": rows}}), encoding="utf-8")
+    [only] = read_wikidata(path)
+    assert [(v.qid, v.label) for v in only.values("P144")] == [("Q2", "Two")]
+    assert only.aliases == ["One", "Uno"]

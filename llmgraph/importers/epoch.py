@@ -28,6 +28,11 @@ mark, comma-joined multi-values). Columns used, by header name (case and spacing
 
 Every fact is also cited by the row itself: ``<file URI>#row=N`` (the RFC 7111 row selector,
 the header being row 1), or ``<cite>#row=N`` when the table's public URL is given as ``cite``.
+
+Tables are untrusted input, read within the bounds of :mod:`llmgraph.limits`: a field longer
+than :data:`~llmgraph.limits.MAX_LINE_CHARS` makes the file refused; a row naming more than
+:data:`~llmgraph.limits.MAX_LINKS` base models or organizations is skipped with the reason; a
+parameter count over ``10**18`` is not a count (noted).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from llmgraph.graph import LineageGraph
 from llmgraph.importers.build import Builder
 from llmgraph.importers.records import ModelRecord, Parent, Ref
 from llmgraph.importers.report import ImportReport
+from llmgraph.limits import check_links, csv_error, csv_field_limit, shown
 from llmgraph.names import normalize
 from llmgraph.vocab import LLM
 
@@ -64,6 +70,7 @@ _KINDS: dict[str, URIRef] = {
     "nonprofit": LLM.NonProfit,
 }
 _URL = re.compile(r"https?://[^\s,;<>\"{}|\\^`]+")
+_MAX_PARAMETERS = Decimal(10) ** 18  # a billion billion; the largest models have ~2e12
 
 
 class EpochRow:
@@ -98,8 +105,9 @@ def read_epoch(path: Path | str) -> list[EpochRow]:
     r"""Read an Epoch CSV into rows.
 
     Raises:
-        DataLoadError: the file is missing, unreadable, not CSV, or has neither a ``System``
-            nor a ``Model`` column (the message lists the columns found).
+        DataLoadError: the file is missing, unreadable, not CSV, has a field longer than
+            :data:`~llmgraph.limits.MAX_LINE_CHARS` (the line is given), or has neither a
+            ``System`` nor a ``Model`` column (the message lists the columns found).
 
     >>> import pathlib, tempfile
     >>> table = pathlib.Path(tempfile.mkdtemp()) / "models.csv"
@@ -114,6 +122,11 @@ def read_epoch(path: Path | str) -> list[EpochRow]:
         raise DataLoadError("no such file", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataLoadError(f"cannot read: {exc}", path=path) from exc
+    with csv_field_limit():
+        return _rows(path, text)
+
+
+def _rows(path: Path, text: str) -> list[EpochRow]:
     reader = csv.reader(text.splitlines(keepends=True))
     try:
         header = next(reader)
@@ -122,10 +135,10 @@ def read_epoch(path: Path | str) -> list[EpochRow]:
             "empty file, expected an Epoch AI CSV with a header", path=path
         ) from None
     except csv.Error as exc:
-        raise DataLoadError(f"invalid CSV: {exc}", path=path, line=1) from exc
+        raise DataLoadError(csv_error(exc), path=path, line=1) from exc
     columns = [_column(h) for h in header]
     if "system" not in columns and "model" not in columns:
-        found = ", ".join(repr(h) for h in header) or "none"
+        found = ", ".join(shown(h) for h in header) or "none"
         raise DataLoadError(
             f"not an Epoch AI table: no 'System' or 'Model' column (columns: {found})",
             path=path,
@@ -141,7 +154,7 @@ def read_epoch(path: Path | str) -> list[EpochRow]:
                 rows.append(EpochRow(path, line, number, dict(zip(columns, cells, strict=False))))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise DataLoadError(f"invalid CSV: {exc}", path=path, line=line) from exc
+        raise DataLoadError(csv_error(exc), path=path, line=line) from exc
     return rows
 
 
@@ -154,15 +167,19 @@ def _parameters(cell: str) -> int | None:
         value = Decimal(cell.replace("_", "").strip())
     except InvalidOperation:
         return None
-    if not value.is_finite() or value < 1:
-        return None
+    if not value.is_finite() or value < 1 or value > _MAX_PARAMETERS:
+        return None  # checked before rounding: 1e999999999 would take gigabytes as an int
     return int(value.to_integral_value())
 
 
 def _row_record(row: EpochRow, citation: str) -> ModelRecord:
+    """Turn a row into a record; raise DataLoadError if it names too many bases or developers."""
+    orgs = _names(row.get("organization"))
+    bases = _names(row.get("basemodel"))
+    check_links(len(set(orgs)), "names in Organization")
+    check_links(len(set(bases)), "names in Base model")
     record = ModelRecord(where=row.where, sources=[], ref=Ref(name=row.name))
     record.sources = [*dict.fromkeys(_URL.findall(row.get("link"))), citation]
-    orgs = _names(row.get("organization"))
     kinds = _names(row.get("organizationcategorization"))
     if len(kinds) != len(orgs):
         kinds = [""] * len(orgs)
@@ -174,16 +191,13 @@ def _row_record(row: EpochRow, citation: str) -> ModelRecord:
         try:
             record.release_date = dt.date.fromisoformat(date[:10])
         except ValueError:
-            record.report_notes.append(f"{row.where}: publication date {date!r} is not a date")
+            record.report_notes.append(f"{row.where}: publication date {shown(date)} is not a date")
     params = row.get("parameters")
     if params:
         record.parameter_count = _parameters(params)
         if record.parameter_count is None:
-            record.report_notes.append(f"{row.where}: parameters {params!r} is not a count")
-    record.parents = [
-        Parent(Ref(name=base), LLM.fineTunedFrom, BASE_MODEL_NOTE)
-        for base in _names(row.get("basemodel"))
-    ]
+            record.report_notes.append(f"{row.where}: parameters {shown(params)} is not a count")
+    record.parents = [Parent(Ref(name=base), LLM.fineTunedFrom, BASE_MODEL_NOTE) for base in bases]
     return record
 
 
@@ -254,9 +268,13 @@ def import_epoch(
                 report.skip(row.where, f"not a language model (Domain: {shown})")
             else:
                 citation = f"{cite or row.path.resolve().as_uri()}#row={row.row}"
-                record = _row_record(row, citation)
-                report.notes.extend(record.report_notes)
-                builder.add_model(record)
+                try:
+                    record = _row_record(row, citation)
+                except DataLoadError as exc:
+                    report.skip(row.where, str(exc))
+                else:
+                    report.notes.extend(record.report_notes)
+                    builder.add_model(record)
             if progress is not None:
                 progress(done, total)
     return builder.finish()

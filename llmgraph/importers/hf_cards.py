@@ -2,9 +2,10 @@ r"""Hugging Face model cards: the YAML front matter of ``README.md`` files → l
 
 A card is one file given with its Hub id (``--id owner/name``), or a folder laid out as the Hub
 lays out repositories, ``<owner>/<name>/README.md``, where the path gives each card's id.
-The front matter is parsed with ``huggingface_hub``'s card parser (the Hub's own pattern for
-the YAML block at the top of the file); nothing is read from the card's body, so a mergekit
-configuration with ``base_model:`` lines further down is not mistaken for metadata.
+The front matter is found with the Hub's own pattern for the YAML block at the top of the file
+(``huggingface_hub``'s ``REGEX_YAML_BLOCK``) and read as safe YAML (:func:`load_front_matter`);
+nothing is read from the card's body, so a mergekit configuration with ``base_model:`` lines
+further down is not mistaken for metadata.
 
 What a card gives:
 
@@ -24,6 +25,13 @@ What a card gives:
 
 Misspelt keys found in the wild are read (``basemodel``, ``base-model``, ``Base_Model``,
 ``base_model_relationship``, ``Tags``, ``dataset`` …) and the report notes them.
+
+Cards are untrusted input, read within the bounds of :mod:`llmgraph.limits`: only the first
+:data:`~llmgraph.limits.MAX_FRONT_MATTER_CHARS` characters of a card are read, its YAML may
+not expand past :data:`~llmgraph.limits.MAX_YAML_NODES` nodes (aliases counted as what they
+repeat) nor nest deeper than :data:`~llmgraph.limits.MAX_DEPTH`, and ``base_model`` /
+``new_version`` may name at most :data:`~llmgraph.limits.MAX_LINKS` models. A card over a
+limit is skipped, and the reason names the limit.
 
 >>> record = parse_card('---\nbase_model: mistralai/Mistral-7B-v0.1\n---\n# x', "a/b-GGUF")
 >>> [(p.ref.hf_id, p.relation.fragment, p.inferred) for p in record.parents]
@@ -46,6 +54,13 @@ from llmgraph.importers.build import Builder
 from llmgraph.importers.records import LicenseRef, ModelRecord, Parent, Ref
 from llmgraph.importers.report import ImportReport, Skip
 from llmgraph.importers.resolve import HF_ID
+from llmgraph.limits import (
+    MAX_FRONT_MATTER_CHARS,
+    check_links,
+    line_of,
+    load_yaml,
+    shown,
+)
 from llmgraph.vocab import LLM
 
 __all__ = [
@@ -55,6 +70,7 @@ __all__ = [
     "front_matter",
     "import_hf_cards",
     "infer_relation",
+    "load_front_matter",
     "model_ids",
     "parse_card",
     "parse_metadata",
@@ -193,7 +209,7 @@ def model_ids(value: Any) -> tuple[list[str], list[str], list[str]]:
         if item is None:
             continue
         if not isinstance(item, str):
-            rejected.append(repr(item))
+            rejected.append(shown(item))
             continue
         text = item.strip()
         for prefix in (HUB, "http://huggingface.co/", "huggingface.co/", "https://hf.co/"):
@@ -275,7 +291,7 @@ def infer_relation(
     if found:
         return "quantized", f"inferred from the repository name ({found[0]})"
     if isinstance(meta.get("quantized_by"), str):
-        return "quantized", f"inferred from quantized_by: {meta['quantized_by']}"
+        return "quantized", f"inferred from quantized_by: {meta['quantized_by'][:80]}"
     return "finetune", "inferred: no base_model_relation and no sign of an adapter or quantization"
 
 
@@ -294,34 +310,117 @@ def stated_relation(meta: Mapping[str, Any], *, where: str) -> tuple[str | None,
     if isinstance(value, str) and (known := _RELATION_SPELLINGS.get(_key(value))):
         return known, []
     return None, [
-        f"{where}: unknown base_model_relation {value!r} (expected finetune, adapter, quantized "
-        "or merge); the relation is inferred instead"
+        f"{where}: unknown base_model_relation {shown(value)} (expected finetune, adapter, "
+        "quantized or merge); the relation is inferred instead"
     ]
+
+
+_HEAD = MAX_FRONT_MATTER_CHARS + 1024
+"""How much of a card is read: the largest front matter allowed and its ``---`` lines."""
+
+
+class _NoFrontMatter(Exception):
+    """Why a card gives no metadata, and the line of the problem when known."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        self.reason = reason
+        self.line = line
+        super().__init__(reason)
+
+
+def _front_matter(text: str) -> dict[str, Any]:
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+    head = text[:_HEAD]
+    match = REGEX_YAML_BLOCK.search(head)
+    if match is None:
+        if not head.lstrip().startswith("---"):
+            raise _NoFrontMatter("no YAML front matter (the card does not start with a --- line)")
+        if len(text) > len(head):
+            raise _NoFrontMatter(
+                f"front matter refused: not closed within the first {MAX_FRONT_MATTER_CHARS:,} "
+                "characters (limit llmgraph.limits.MAX_FRONT_MATTER_CHARS)"
+            )
+        raise _NoFrontMatter("no YAML front matter (the opening --- line is never closed)")
+    block = match.group(2)
+    first_line = line_of(text, match.start(2))
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise _NoFrontMatter(
+            f"front matter refused: {len(block):,} characters, more than "
+            f"{MAX_FRONT_MATTER_CHARS:,} (limit llmgraph.limits.MAX_FRONT_MATTER_CHARS)",
+            first_line,
+        )
+    try:
+        data = load_yaml(block, first_line=first_line)
+    except DataLoadError as exc:
+        if exc.__cause__ is None or "(limit llmgraph.limits." in str(exc):  # not a YAML error
+            raise _NoFrontMatter(f"front matter refused: {exc}", exc.line) from exc
+        raise _NoFrontMatter(f"front matter is not a YAML mapping: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        # the wording of huggingface_hub's card parser, which the Hub's pattern comes from
+        raise _NoFrontMatter(
+            "front matter is not a YAML mapping: repo card metadata block should be a dict"
+        )
+    return {k: v for k, v in data.items() if isinstance(k, str) and v is not None}
+
+
+def load_front_matter(text: str, *, path: Path | str | None = None) -> dict[str, Any]:
+    r"""Return a card's front matter as a dict; raise if it has none or it is refused.
+
+    The YAML block is found with the Hub's own pattern (``huggingface_hub``'s
+    ``REGEX_YAML_BLOCK``) in the first :data:`~llmgraph.limits.MAX_FRONT_MATTER_CHARS`
+    characters of the card, and parsed with :func:`llmgraph.limits.load_yaml` (YAML's safe
+    types, aliases and nesting bounded). Keys that are not strings and ``null`` values are
+    left out.
+
+    Args:
+        text: the card (``README.md``), or at least its beginning.
+        path: the card's file, for the error.
+
+    Returns:
+        The metadata.
+
+    Raises:
+        DataLoadError: the card has no front matter, or it is not a YAML mapping, or it is over
+            a limit of :mod:`llmgraph.limits` (the message names the limit; ``line`` is the
+            line of the card where it was hit).
+
+    >>> load_front_matter("---\nlicense: mit\nbase_model: a/b\n---\n# Card")
+    {'license': 'mit', 'base_model': 'a/b'}
+    >>> load_front_matter("---\nx: &x [a, a]\ny: &y [*x, *x]\nz: *y\n---\n")["z"]
+    [['a', 'a'], ['a', 'a']]
+    >>> load_front_matter("---\nbase_model: " + "[" * 100 + "\n---\n", path="README.md")
+    Traceback (most recent call last):
+    ...
+    llmgraph.errors.DataLoadError: README.md:2: front matter refused: YAML nested deeper than ...
+    """
+    try:
+        return _front_matter(text)
+    except _NoFrontMatter as exc:
+        raise DataLoadError(exc.reason, path=path, line=exc.line) from exc.__cause__
 
 
 def front_matter(text: str) -> dict[str, Any] | str:
     r"""Return a card's front matter as a dict, or why there is none.
 
-    Uses ``huggingface_hub``'s card parser, which reads only the YAML block that opens the
-    file (the Hub's own pattern).
+    :func:`load_front_matter`, with the reason returned instead of raised (a refused front
+    matter's reason gives the line of the card where the limit was hit).
 
     >>> front_matter("---\nlicense: mit\n---\n# Card")
     {'license': 'mit'}
     >>> front_matter("# Card\n\n```yaml\nbase_model: a/b\n```")
     'no YAML front matter (the card does not start with a --- line)'
+    >>> front_matter("---\na: &a [x, x]\nb: *a\nc: &c [*c]\n---\n")
+    'front matter refused at line 4: a YAML alias refers to a node that contains it (a cycle)'
     """
-    from huggingface_hub.repocard import REGEX_YAML_BLOCK, RepoCard
-
-    if not REGEX_YAML_BLOCK.search(text):
-        if text.lstrip().startswith("---"):
-            return "no YAML front matter (the opening --- line is never closed)"
-        return "no YAML front matter (the card does not start with a --- line)"
     try:
-        card = RepoCard(text, ignore_metadata_errors=True)
-    except Exception as exc:  # yaml.YAMLError, or the block is not a mapping
-        reason = " ".join(str(exc).split())
-        return f"front matter is not a YAML mapping: {reason}"
-    return {k: v for k, v in vars(card.data).items() if v is not None}
+        return _front_matter(text)
+    except _NoFrontMatter as exc:
+        if exc.line is not None and exc.reason.startswith("front matter refused: "):
+            return exc.reason.replace("refused:", f"refused at line {exc.line}:", 1)
+        return exc.reason
 
 
 def parse_metadata(
@@ -333,6 +432,10 @@ def parse_metadata(
     gguf: bool = False,
 ) -> ModelRecord:
     """Turn card metadata (front matter, or a Hub record's card data) into a model record.
+
+    Raises:
+        DataLoadError: ``base_model`` or ``new_version`` names more than
+            :data:`~llmgraph.limits.MAX_LINKS` models (the message names the limit).
 
     >>> r = parse_metadata({"base_model": ["a/x", "b/y"], "license": "mit"}, "c/m", where="c")
     >>> [p.relation.fragment for p in r.parents], r.license.hub_id
@@ -347,8 +450,11 @@ def parse_metadata(
         fallback_developer=Ref(hf_owner=repo_id.split("/", 1)[0]),
     )
     ids, legacy, rejected = model_ids(meta.get("base_model"))
+    check_links(len(ids) + len(legacy), "models in base_model")
+    newer, _, _ = model_ids(meta.get("new_version"))
+    check_links(len(newer), "models in new_version")
     for value in rejected:
-        notes.append(f"{where}: base_model {value!r} is not a Hub model id; ignored")
+        notes.append(f"{where}: base_model {shown(value)} is not a Hub model id; ignored")
     stated, relation_notes = stated_relation(meta, where=where)
     notes += relation_notes
     parents = [Ref(hf_id=i) for i in ids] + [Ref(name=n) for n in legacy]
@@ -386,11 +492,10 @@ def parse_metadata(
         if _DATASET_ID.match(dataset):
             record.datasets.append(f"{HUB}datasets/{dataset}")
         else:
-            notes.append(f"{where}: dataset {dataset!r} is not a Hub dataset id; ignored")
+            notes.append(f"{where}: dataset {shown(dataset)} is not a Hub dataset id; ignored")
     for tag in _strings(meta.get("tags")):
         if tag.startswith("arxiv:") and re.fullmatch(r"\d{4}\.\d{4,5}", tag[6:]):
             record.see_also.append(f"https://arxiv.org/abs/{tag[6:]}")
-    newer, _, _ = model_ids(meta.get("new_version"))
     record.successors = [Ref(hf_id=i) for i in newer if i.casefold() != repo_id.casefold()]
     record.datasets = list(dict.fromkeys(record.datasets))
     record.see_also = list(dict.fromkeys(record.see_also))
@@ -399,18 +504,26 @@ def parse_metadata(
 
 
 def parse_card(text: str, repo_id: str, *, where: str | None = None) -> ModelRecord | Skip:
-    """Parse one card's text; return its record, or a :class:`Skip` saying why there is none.
+    r"""Parse one card's text; return its record, or a :class:`Skip` saying why there is none.
+
+    A card over a limit of :mod:`llmgraph.limits` is a :class:`Skip` whose reason names it.
 
     >>> parse_card("# A card without front matter", "a/b")
     Skip(record='a/b', reason='no YAML front matter (the card does not start with a --- line)')
+    >>> parse_card("---\nbase_model: [" + ", ".join(f"a/m{i}" for i in range(300)) + "]\n---",
+    ...            "a/b").reason
+    '300 models in base_model, more than 256 (limit llmgraph.limits.MAX_LINKS)'
     """
     where = where or repo_id
     if not HF_ID.match(repo_id):
-        return Skip(where, f"{repo_id!r} is not a Hub repository id (owner/name)")
+        return Skip(where, f"{shown(repo_id)} is not a Hub repository id (owner/name)")
     meta = front_matter(text)
     if isinstance(meta, str):
         return Skip(where, meta)
-    return parse_metadata(meta, repo_id, where=where)
+    try:
+        return parse_metadata(meta, repo_id, where=where)
+    except DataLoadError as exc:
+        return Skip(where, str(exc))
 
 
 def _path_id(readme: Path) -> str:
@@ -509,17 +622,18 @@ def import_hf_cards(
     report = ImportReport("hf-cards")
     cards = card_files(paths, repo_id=repo_id)
     builder = Builder(lg, report, prefix="hf")
+    noted: set[str] = set()
 
     def steps() -> Iterator[None]:
         for done, (hub_id, path) in enumerate(cards, 1):
             report.records_read += 1
             where = str(path)
             try:
-                text = path.read_text(encoding="utf-8-sig")
+                text = _read_head(path)
             except (OSError, UnicodeDecodeError) as exc:
                 report.skip(where, f"cannot read the card: {exc}")
             else:
-                add_record(builder, report, parse_card(text, hub_id, where=where))
+                add_record(builder, report, parse_card(text, hub_id, where=where), noted=noted)
             if progress is not None:
                 progress(done, len(cards))
             yield None
@@ -527,10 +641,30 @@ def import_hf_cards(
     return builder.finish(steps())
 
 
-def add_record(builder: Builder, report: ImportReport, record: ModelRecord | Skip) -> None:
-    """Hand one parsed record to ``builder`` (or note its skip) — shared with the Hub importer."""
+def _read_head(path: Path) -> str:
+    """Read the beginning of a card: its front matter if it has one within the limit."""
+    with path.open(encoding="utf-8-sig") as card:
+        return card.read(_HEAD + 1)  # one more character tells a longer card
+
+
+def add_record(
+    builder: Builder,
+    report: ImportReport,
+    record: ModelRecord | Skip,
+    *,
+    noted: set[str] | None = None,
+) -> None:
+    """Hand one parsed record to ``builder`` (or note its skip) — shared with the Hub importer.
+
+    ``noted`` holds the notes already in ``report`` (kept by the caller across records), so
+    that a note is added once in constant time.
+    """
     if isinstance(record, Skip):
         report.skipped.append(record)
         return
-    report.notes.extend(n for n in record.report_notes if n not in report.notes)
+    seen = noted if noted is not None else set(report.notes)
+    for note in record.report_notes:
+        if note not in seen:
+            seen.add(note)
+            report.notes.append(note)
     builder.add_model(record)

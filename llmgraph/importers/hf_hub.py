@@ -20,6 +20,12 @@ is known), ``created_at`` (the repository's creation, taken as ``llm:releaseDate
 model's size), and the card data as for :mod:`~llmgraph.importers.hf_cards`. Records without
 ``base_model:`` tags fall back to the card data's ``base_model``.
 
+Saved records are untrusted input, read within the bounds of :mod:`llmgraph.limits`: a JSON
+line or CSV field of at most :data:`~llmgraph.limits.MAX_LINE_CHARS`, JSON nested at most
+:data:`~llmgraph.limits.MAX_DEPTH` deep, no lone surrogate, at most
+:data:`~llmgraph.limits.MAX_LINKS` parents per record. A JSON line over a limit is skipped with
+the reason; a ``.json`` or ``.csv`` file over one is refused whole.
+
 >>> record = parse_hub_record({"id": "a/b-GGUF", "tags": ["base_model:quantized:c/d"]}, where="x")
 >>> [(p.ref.hf_id, p.relation.fragment) for p in record.parents]
 [('c/d', 'quantizedFrom')]
@@ -30,7 +36,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sys
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
 from typing import Any
@@ -52,6 +58,14 @@ from llmgraph.importers.hf_cards import (
 from llmgraph.importers.records import LicenseRef, ModelRecord, Parent, Ref
 from llmgraph.importers.report import ImportReport, Skip
 from llmgraph.importers.resolve import HF_ID
+from llmgraph.limits import (
+    MAX_LINE_CHARS,
+    check_links,
+    csv_error,
+    csv_field_limit,
+    load_json,
+    shown,
+)
 
 __all__ = [
     "fetch_hub_records",
@@ -62,13 +76,22 @@ __all__ = [
 ]
 
 _TAG_RELATIONS = {"finetune", "adapter", "quantized", "merge"}
+_DATASET_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
+_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
 
 
 def read_hub_records(path: Path | str) -> Iterator[tuple[str, dict[str, Any] | str]]:
     r"""Yield ``(where, record)`` for each record of a saved file; a bad one as ``(where, reason)``.
 
+    A JSON line that is not a JSON object, or is over a limit of :mod:`llmgraph.limits`
+    (longer than :data:`~llmgraph.limits.MAX_LINE_CHARS`, nested deeper than
+    :data:`~llmgraph.limits.MAX_DEPTH`, holding a lone surrogate), is a bad record.
+
     Raises:
-        DataLoadError: the file is missing or unreadable, or is not CSV, JSON or JSON lines.
+        DataLoadError: the file is missing or unreadable, or is not CSV, JSON or JSON lines; a
+            ``.json`` file nests deeper than :data:`~llmgraph.limits.MAX_DEPTH` or holds a lone
+            surrogate; a ``.csv`` field is longer than :data:`~llmgraph.limits.MAX_LINE_CHARS`.
+            The message names the file, the line where known, and the limit hit.
 
     >>> import pathlib, tempfile
     >>> saved = pathlib.Path(tempfile.mkdtemp()) / "records.jsonl"
@@ -87,20 +110,17 @@ def read_hub_records(path: Path | str) -> Iterator[tuple[str, dict[str, Any] | s
     if suffix == ".csv":
         yield from _csv_records(path, text)
     elif suffix in (".jsonl", ".ndjson"):
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(text.split("\n"), 1):
             if line.strip():
                 yield f"{path}:{number}", _json_object(line)
     elif suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataLoadError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        data = load_json(text, path=path)
         if isinstance(data, dict) and isinstance(data.get("models"), list):
             data = data["models"]
         items = data if isinstance(data, list) else [data]
         for number, item in enumerate(items):
             where = f"{path}[{number}]"
-            yield where, item if isinstance(item, dict) else f"not a JSON object: {item!r:.60}"
+            yield where, item if isinstance(item, dict) else f"not a JSON object: {shown(item)}"
     else:
         raise DataLoadError(
             f"cannot tell the format from {path.suffix!r}: expected .csv, .json or .jsonl",
@@ -109,35 +129,56 @@ def read_hub_records(path: Path | str) -> Iterator[tuple[str, dict[str, Any] | s
 
 
 def _json_object(text: str) -> dict[str, Any] | str:
+    """Parse one record's JSON (a JSON line, a CSV cell), or say why it is not a record."""
+    if len(text) > MAX_LINE_CHARS:
+        return (
+            f"metadata refused: {len(text):,} characters, more than {MAX_LINE_CHARS:,} "
+            "(limit llmgraph.limits.MAX_LINE_CHARS)"
+        )
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return f"metadata is not valid JSON: {exc.msg} (column {exc.colno})"
+        data = load_json(text)
+    except DataLoadError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError):
+            return f"metadata is not valid JSON: {cause.msg} (column {cause.colno})"
+        reason = str(exc)
+        if reason.startswith("invalid JSON: "):
+            return "metadata is not valid JSON: " + reason.removeprefix("invalid JSON: ")
+        return f"metadata refused: {reason}"
     if not isinstance(data, dict):
         return f"metadata is not a JSON object: {text[:60]!r}"
     return data
 
 
-def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    columns = {(c or "").strip().casefold(): c for c in reader.fieldnames or []}
-    if "metadata" not in columns and "model_id" not in columns:
-        found = ", ".join(repr(c) for c in reader.fieldnames or []) or "none"
-        raise DataLoadError(f"expected a model_id or metadata column; found {found}", path=path)
+def _csv_records(path: Path, text: str) -> list[tuple[str, dict[str, Any] | str]]:
+    records: list[tuple[str, dict[str, Any] | str]] = []
     line = 1
-    for row in reader:
-        where = f"{path}:{line + 1}"
-        line = reader.line_num
-        raw = row.get(columns.get("metadata", ""), "") or ""
-        model_id = (row.get(columns.get("model_id", ""), "") or "").strip()
-        if raw.strip():
-            record = _json_object(raw)
-        else:
-            record = {"id": model_id} if model_id else "no metadata and no model_id"
-        if isinstance(record, dict) and model_id:
-            record.setdefault("id", model_id)
-        yield where, record
+    with csv_field_limit():
+        reader = csv.DictReader(text.splitlines(keepends=True))
+        try:
+            fieldnames = reader.fieldnames or []
+            columns = {(c or "").strip().casefold(): c for c in fieldnames}
+            if "metadata" not in columns and "model_id" not in columns:
+                found = ", ".join(shown(c) for c in fieldnames) or "none"
+                raise DataLoadError(
+                    f"expected a model_id or metadata column; found {found}", path=path
+                )
+            for row in reader:
+                where = f"{path}:{line + 1}"
+                line = reader.line_num
+                raw = row.get(columns.get("metadata", ""), "") or ""
+                model_id = (row.get(columns.get("model_id", ""), "") or "").strip()
+                record: dict[str, Any] | str
+                if raw.strip():
+                    record = _json_object(raw)
+                else:
+                    record = {"id": model_id} if model_id else "no metadata and no model_id"
+                if isinstance(record, dict) and model_id:
+                    record.setdefault("id", model_id)
+                records.append((where, record))
+        except csv.Error as exc:
+            raise DataLoadError(csv_error(exc), path=path, line=reader.line_num + 1) from exc
+    return records
 
 
 def _created(value: Any) -> dt.date | None:
@@ -168,6 +209,9 @@ def _card_data(record: Mapping[str, Any], where: str) -> tuple[dict[str, Any], l
 def parse_hub_record(record: Mapping[str, Any], *, where: str) -> ModelRecord | Skip:
     """Turn one Hub record (``ModelInfo`` as JSON) into a model record, or say why not.
 
+    Any JSON object gives a record or a :class:`Skip`; a record naming more than
+    :data:`~llmgraph.limits.MAX_LINKS` parents is a :class:`Skip` whose reason names the limit.
+
     >>> parse_hub_record({"author": "x"}, where="r1")
     Skip(record='r1', reason='no model id (id, modelId or model_id)')
     """
@@ -176,14 +220,29 @@ def parse_hub_record(record: Mapping[str, Any], *, where: str) -> ModelRecord | 
         return Skip(where, "no model id (id, modelId or model_id)")
     repo_id = repo_id.strip()
     if not HF_ID.match(repo_id):
-        return Skip(where, f"{repo_id!r} is not a Hub repository id (owner/name)")
+        return Skip(where, f"{shown(repo_id)} is not a Hub repository id (owner/name)")
+    try:
+        return _parse_hub_record(record, repo_id, where)
+    except DataLoadError as exc:
+        return Skip(where, str(exc))
+
+
+def _file_names(siblings: Any) -> list[str]:
+    """Return the file names in ``siblings`` (dicts, ``RepoSibling`` objects or names)."""
+    names: list[str] = []
+    for sibling in siblings if isinstance(siblings, list) else []:
+        name = sibling.get("rfilename") if isinstance(sibling, dict) else sibling
+        name = getattr(name, "rfilename", name)
+        if isinstance(name, str):
+            names.append(name)
+    return names
+
+
+def _parse_hub_record(record: Mapping[str, Any], repo_id: str, where: str) -> ModelRecord:
     card, notes = _card_data(record, where)
     raw_tags = record.get("tags")
     tags = [t for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
-    files = [
-        str(s.get("rfilename", "")) if isinstance(s, dict) else str(getattr(s, "rfilename", s))
-        for s in record.get("siblings") or []
-    ]
+    files = _file_names(record.get("siblings"))
     gguf = bool(record.get("gguf"))
     meta = dict(card)
     if "library_name" not in meta and isinstance(record.get("library_name"), str):
@@ -195,6 +254,7 @@ def parse_hub_record(record: Mapping[str, Any], *, where: str) -> ModelRecord | 
     parsed = parse_metadata(meta, repo_id, where=where, files=files, gguf=gguf)
     parsed.report_notes = notes + parsed.report_notes
     tagged = _tag_parents(tags)
+    check_links(len(tagged), "models in base_model: tags")
     if tagged:
         canonical, _ = canonical_metadata(card, where=where)
         stated, _ = stated_relation(canonical, where=where)
@@ -243,9 +303,9 @@ def parse_hub_record(record: Mapping[str, Any], *, where: str) -> ModelRecord | 
         elif kind == "license" and value and parsed.license is not None:
             if not parsed.license.hub_id or parsed.license.hub_id.casefold() == "other":
                 parsed.license = LicenseRef(hub_id=value, name=parsed.license.name)
-        elif kind == "dataset" and value:
+        elif kind == "dataset" and _DATASET_ID.match(value):
             parsed.datasets.append(f"{HUB}datasets/{value}")
-        elif kind == "arxiv" and value:
+        elif kind == "arxiv" and _ARXIV_ID.match(value):
             parsed.see_also.append(f"https://arxiv.org/abs/{value}")
     parsed.datasets = list(dict.fromkeys(parsed.datasets))
     parsed.see_also = list(dict.fromkeys(parsed.see_also))
@@ -408,10 +468,12 @@ def import_hf_hub(
         for path in paths:
             yield from read_hub_records(path)
         for number, record in enumerate(records):
-            yield str(record.get("id") or f"record {number}"), dict(record)
+            name = record.get("id")
+            yield (name if isinstance(name, str) and name else f"record {number}"), dict(record)
 
     total = len(records) if not paths and isinstance(records, Sized) else 0
     builder = Builder(lg, report, prefix="hf")
+    noted: set[str] = set()
 
     def steps() -> Iterator[None]:
         for done, (where, item) in enumerate(items(), 1):
@@ -419,7 +481,7 @@ def import_hf_hub(
             if isinstance(item, str):
                 report.skip(where, item)
             else:
-                add_record(builder, report, parse_hub_record(item, where=where))
+                add_record(builder, report, parse_hub_record(item, where=where), noted=noted)
             if progress is not None:
                 progress(done, total)
             yield None

@@ -36,12 +36,16 @@ An item is an organization when it is the developer, owner, investor or funder o
 item, or when it has investors or funders and no base model or developer; every other item
 is a model. Ownership, investment and funding of a *model* have no term in the vocabulary and
 are kept as ``skos:note``. Backing facts get a statement node citing the backed item.
+
+Files are untrusted input, read within the bounds of :mod:`llmgraph.limits`: JSON nested
+deeper than :data:`~llmgraph.limits.MAX_DEPTH`, or holding a lone surrogate, is refused; an
+item with more than :data:`~llmgraph.limits.MAX_LINKS` values of one linking property (P144,
+P178, P127, P1951 and P8324 together) is skipped with the reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +58,7 @@ from llmgraph.importers.build import Builder
 from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Parent, Ref
 from llmgraph.importers.report import ImportReport
 from llmgraph.importers.resolve import HF_ID, WIKIDATA
+from llmgraph.limits import check_links, load_json
 from llmgraph.vocab import LLM
 
 __all__ = ["PROPERTIES", "WikidataItem", "import_wikidata", "read_wikidata"]
@@ -133,20 +138,31 @@ class WikidataItem:
     label: str | None = None
     aliases: list[str] = field(default_factory=list)
     claims: dict[str, list[Value]] = field(default_factory=dict)
+    _index: dict[tuple[str, str | None, str | None], Value] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def values(self, prop: str) -> list[Value]:
         """Return the values of ``prop`` (``"P144"`` …), in input order."""
         return self.claims.get(prop, [])
 
     def add(self, prop: str, value: Value) -> None:
-        """Add a value, merging it with an equal one (keeping a label or precision it brings)."""
-        values = self.claims.setdefault(prop, [])
-        for old in values:
-            if (old.qid, old.text) == (value.qid, value.text):
-                old.label = old.label or value.label
-                old.precision = old.precision if old.precision is not None else value.precision
-                return
-        values.append(value)
+        """Add a value, merging it with an equal one (keeping a label or precision it brings).
+
+        >>> item = WikidataItem("Q1", "here")
+        >>> item.add("P144", Value(qid="Q2"))
+        >>> item.add("P144", Value(qid="Q2", label="Base"))
+        >>> [(v.qid, v.label) for v in item.values("P144")]
+        [('Q2', 'Base')]
+        """
+        key = (prop, value.qid, value.text)
+        old = self._index.get(key)
+        if old is not None:
+            old.label = old.label or value.label
+            old.precision = old.precision if old.precision is not None else value.precision
+            return
+        self._index[key] = value
+        self.claims.setdefault(prop, []).append(value)
 
 
 def _qid(text: str) -> str | None:
@@ -158,7 +174,8 @@ def read_wikidata(path: Path | str) -> list[WikidataItem]:
     """Read SPARQL results JSON or entity JSON into items (see the module docstring).
 
     Raises:
-        DataLoadError: the file is missing, not JSON, or neither format.
+        DataLoadError: the file is missing, not JSON, nested deeper than
+            :data:`~llmgraph.limits.MAX_DEPTH`, holds a lone surrogate, or is neither format.
 
     >>> import json, pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "q.json"
@@ -171,13 +188,12 @@ def read_wikidata(path: Path | str) -> list[WikidataItem]:
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataLoadError("no such file", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise DataLoadError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise DataLoadError(f"cannot read: {exc}", path=path) from exc
+    data = load_json(text, path=path)
     if isinstance(data, dict) and isinstance(data.get("results"), dict):
         return _from_sparql(path, data)
     if isinstance(data, dict) and isinstance(data.get("entities"), dict):
@@ -233,6 +249,7 @@ def _from_sparql(path: Path, data: Mapping[str, Any]) -> list[WikidataItem]:
                         item.add(prop, Value(qid=target, label=label, precision=precision))
                 else:
                     item.add(prop, Value(text=value, precision=precision))
+    for item in items.values():
         item.aliases = list(dict.fromkeys(item.aliases))
     return list(items.values())
 
@@ -324,6 +341,21 @@ def _ref(value: Value) -> Ref:
     return Ref(qid=value.qid, name=value.label)
 
 
+def _too_many_links(item: WikidataItem) -> str | None:
+    """Say which linking property of ``item`` has more values than llmgraph reads, if one has."""
+    for props, what in (
+        (("P144",), "values of P144 (based on)"),
+        (("P178",), "values of P178 (developer)"),
+        (("P127",), "values of P127 (owned by)"),
+        (("P1951", "P8324"), "values of P1951 (investor) and P8324 (funder)"),
+    ):
+        try:
+            check_links(sum(len(item.values(p)) for p in props), what)
+        except DataLoadError as exc:
+            return str(exc)
+    return None
+
+
 def _model_record(item: WikidataItem, licenses: Mapping[str, str]) -> ModelRecord:
     source = WIKIDATA + item.qid
     hf_ids = [v.text for v in item.values("hf") if v.text and HF_ID.match(v.text)]
@@ -408,7 +440,10 @@ def import_wikidata(
     }
     for done, item in enumerate(items, 1):
         report.records_read += 1
-        if "__invalid__" in item.claims:
+        too_many = _too_many_links(item)
+        if too_many is not None:
+            report.skip(item.where, too_many)
+        elif "__invalid__" in item.claims:
             report.skip(item.where, "no Wikidata item (a Q-id) for the subject")
         elif item.qid in licence_items and item.qid not in referenced_orgs:
             pass  # a licence, described for its label and SPDX id: used by the models citing it
