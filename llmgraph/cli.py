@@ -15,35 +15,41 @@ import json
 import operator
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import version as _version
 from pathlib import Path
-from typing import Any, cast
-
-from rdflib import Graph, URIRef
-from rdflib.query import Result
+from typing import TYPE_CHECKING, Any, cast
 
 from llmgraph.errors import LLMGraphError, UsageError
-from llmgraph.graph import LineageGraph
-from llmgraph.render import (
-    Format,
-    diagram,
-    select_backing,
-    select_family,
-    select_lineage,
-    select_organization,
-    select_platform,
-    select_sparql,
-)
-from llmgraph.results import Links
-from llmgraph.sparql import to_term
 from llmgraph.terms import ALL_LINEAGE
-from llmgraph.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib.query import Result
+
+    from llmgraph.graph import LineageGraph
+    from llmgraph.render import Format
+    from llmgraph.results import Links
+
+# Heavy modules (rdflib's SPARQL engine, the renderer, pyshacl) are imported by the commands
+# that use them, so that ``llmgraph ancestors …`` starts in a fraction of a second.
 
 __all__ = ["main"]
 
 Row = dict[str, Any]
 _FORMATS = ("table", "json", "csv")
 _IMAGE_FORMATS = ("svg", "png", "pdf", "dot")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, read only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show the version and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import version
+
+        print(f"llmgraph {version('llmgraph')}")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         lg = _open_graph(args)
         try:
-            handler = cast(Callable[[LineageGraph, argparse.Namespace], int], args.handler)
+            handler = cast("Callable[[LineageGraph, argparse.Namespace], int]", args.handler)
             return handler(lg, args)
         finally:
             lg.close()
@@ -149,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Query the open-LLM lineage knowledge graph.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"llmgraph {_version('llmgraph')}")
+    parser.add_argument("--version", action=_VersionAction, help="show llmgraph's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
@@ -338,8 +344,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
-    from llmgraph.exporters import FORMATS
-    from llmgraph.importers import SOURCES
+    from llmgraph.formats import EXPORT_FORMATS as FORMATS
+    from llmgraph.formats import IMPORT_SOURCES as SOURCES
 
     text = (
         "import Hugging Face cards or Hub records, Epoch AI tables or Wikidata: into --store "
@@ -473,6 +479,8 @@ def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _open_graph(args: argparse.Namespace) -> LineageGraph:
+    from llmgraph.graph import LineageGraph
+
     if args.store is not None and args.endpoint is not None:
         raise _usage("pass --store or --endpoint, not both")
     if args.update_endpoint is not None and args.endpoint is None:
@@ -609,6 +617,8 @@ def _path(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _query(lg: LineageGraph, args: argparse.Namespace) -> int:
+    from llmgraph.sparql import to_term
+
     if (args.sparql is None) == (args.file is None):
         raise _usage("query takes the SPARQL text or -f FILE (one of them)")
     if args.file is not None:
@@ -633,6 +643,16 @@ def _query(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
+    from llmgraph.render import (
+        diagram,
+        select_backing,
+        select_family,
+        select_lineage,
+        select_organization,
+        select_platform,
+        select_sparql,
+    )
+
     fmt = args.image_format or args.output.suffix.lstrip(".").lower() or "svg"
     if fmt not in _IMAGE_FORMATS:
         raise _usage(f"cannot tell the image format from {args.output}; pass --image-format")
@@ -679,7 +699,7 @@ def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
         max_children=args.max_children or None,
         edge_labels=not args.no_edge_labels,
     )
-    made.save(args.output, fmt=cast(Format, fmt))
+    made.save(args.output, fmt=cast("Format", fmt))
     summary = f"wrote {args.output} ({len(selection.nodes)} nodes, {len(selection.edges)} edges"
     collapsed = sum(len(m) for k, m in made.placeholders.items() if k.startswith("group:"))
     behind = sum(len(m) for k, m in made.placeholders.items() if not k.startswith("group:"))
@@ -765,6 +785,10 @@ def _table(rows: list[Row], columns: list[str]) -> str:
 
 def _emit_result(result: Result, fmt: str) -> None:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
+        from rdflib import Graph
+
+        from llmgraph.vocab import PREFIXES
+
         graph = result.graph if result.graph is not None else Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace, replace=True)
@@ -790,6 +814,4 @@ def _emit_result(result: Result, fmt: str) -> None:
 def _show(term: object) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return str(term)
     return str(term)
