@@ -100,6 +100,14 @@ class LLM(DefinedNamespace):
     inferred: URIRef
 
 
+# Every term as a real class attribute: a DefinedNamespace answers through its metaclass's
+# __getattr__ (about 2 µs a look-up), which an import of a million Hub records pays millions
+# of times. Names not declared above still fail through that __getattr__.
+for _term in LLM.__annotations__:
+    setattr(LLM, _term, LLM._NS[_term])
+del _term
+
+
 WEIGHT_LINEAGE: Final[tuple[URIRef, ...]] = (
     LLM.fineTunedFrom,
     LLM.continuedPretrainingFrom,
