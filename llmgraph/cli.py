@@ -14,6 +14,7 @@ import io
 import json
 import operator
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -722,11 +723,23 @@ def _validate(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _describe(lg: LineageGraph, args: argparse.Namespace) -> int:
-    rows: list[Row] = [
-        {"property": f.property, "value": f.value, "iri": f.iri or ""}
-        for f in lg.describe(args.name)
+    facts = lg.describe(args.name)
+    if args.format == "table":  # facts pointing at the entity read "← relation"
+        rows: list[Row] = [
+            {
+                "property": f"← {f.property}" if f.incoming else f.property,
+                "value": f.value,
+                "iri": f.iri or "",
+            }
+            for f in facts
+        ]
+        _emit(rows, ["property", "value", "iri"], "table", empty="", wrap={"value": 60})
+        return 0
+    rows = [
+        {"property": f.property, "value": f.value, "iri": f.iri or "", "incoming": f.incoming}
+        for f in facts
     ]
-    _emit(rows, ["property", "value", "iri"], args.format, empty="")
+    _emit(rows, ["property", "value", "iri", "incoming"], args.format, empty="")
     return 0
 
 
@@ -758,7 +771,14 @@ def _split_binding(item: str) -> tuple[str, str]:
     return var.strip().lstrip("?$"), value
 
 
-def _emit(rows: list[Row], columns: list[str], fmt: str, *, empty: str) -> None:
+def _emit(
+    rows: list[Row],
+    columns: list[str],
+    fmt: str,
+    *,
+    empty: str,
+    wrap: dict[str, int] | None = None,
+) -> None:
     if fmt == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
@@ -771,11 +791,22 @@ def _emit(rows: list[Row], columns: list[str], fmt: str, *, empty: str) -> None:
         if empty:
             print(f"({empty})")
     else:
-        print(_table(rows, columns))
+        print(_table(rows, columns, wrap or {}))
 
 
-def _table(rows: list[Row], columns: list[str]) -> str:
-    cells = [["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]
+def _table(rows: list[Row], columns: list[str], wrap: dict[str, int] | None = None) -> str:
+    """Align ``rows`` in columns; a column named in ``wrap`` is wrapped at that width."""
+    cells: list[list[str]] = []
+    for row in rows:
+        texts = ["" if row.get(c) is None else str(row[c]) for c in columns]
+        parts = [
+            textwrap.wrap(t, (wrap or {})[c], break_on_hyphens=False) or [""]
+            if c in (wrap or {}) and len(t) > (wrap or {})[c]
+            else [t]
+            for c, t in zip(columns, texts, strict=True)
+        ]
+        for line in range(max(len(p) for p in parts)):
+            cells.append([p[line] if line < len(p) else "" for p in parts])
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

@@ -560,9 +560,7 @@ class Builder:
         report = self._report
         report.triples = fresh
         report.triples_added = added
-        report.entities_added = len(
-            {s for s, p, o in fresh if p == _TYPE and o in _ENTITY_CLASSES}
-        )
+        report.entities_added = len({s for s, p, o in fresh if p == _TYPE and o in _ENTITY_CLASSES})
         report.edges_added = sum(1 for _, p, _ in fresh if p in _EDGES)
         return report
 
