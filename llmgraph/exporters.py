@@ -92,6 +92,12 @@ _NODE_COLUMNS = (
     "release_date_precision",
     "parameter_count",
     "huggingface_id",
+    "developer",
+    "developer_id",
+    "licence",
+    "licence_id",
+    "family",
+    "family_id",
 )
 
 
