@@ -103,8 +103,8 @@ def test_format_means_what_is_written_on_every_command(
         written = capsys.readouterr().out
         assert written.startswith("wrote "), fmt
         if fmt == "csv":
-            header = (target / "nodes.csv").read_text(encoding="utf-8").splitlines()[0]
-            assert {"developer", "licence", "family"} <= set(header.split(",")), header
+            first = (target / "nodes.csv").read_text(encoding="utf-8").splitlines()[0]
+            assert {"developer", "licence", "family"} <= set(first.split(",")), first
         else:
             assert target.stat().st_size > 0, fmt
 
