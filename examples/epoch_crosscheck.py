@@ -350,7 +350,7 @@ def built_on_ours(lg: LineageGraph, rows: Iterable[EpochRow]) -> dict[int, list[
     """Return, for Epoch rows built on one of our models, the labels of those models.
 
     Keys are the rows' line numbers. These are coverage candidates: derivatives of models that
-    llmgraph holds (Epoch's "Llama Guard" is built on Llama 2 7B).
+    llmgraph holds (Epoch's "FinGPT-13B" is built on Llama 2 13B).
     """
     known = known_names(lg)
     found: dict[int, list[str]] = {}
