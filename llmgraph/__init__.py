@@ -33,8 +33,13 @@ from llmgraph.terms import ALL_LINEAGE, BACKING_RELATIONS, IRI, PATH_RELATIONS, 
 if TYPE_CHECKING:
     __version__: str
 
+    from llmgraph.backends import Backend
+    from llmgraph.describe import Fact
+    from llmgraph.engine import LineageIndex
     from llmgraph.graph import LineageGraph
+    from llmgraph.importers.report import ImportReport
     from llmgraph.lineage import ancestors, backers, descendants, path, portfolio
+    from llmgraph.names import NameSource, Resolved
     from llmgraph.render import (
         Diagram,
         Selection,
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
     from llmgraph.results import Link, Links, Step
     from llmgraph.sparql import query
     from llmgraph.stats import Stats, stats, uncited
+    from llmgraph.table import LineageTable
     from llmgraph.validate import ValidationReport, Violation, validate
     from llmgraph.vocab import LLM, LLMID, PREFIXES
 del TYPE_CHECKING
@@ -59,6 +65,13 @@ del TYPE_CHECKING
 # the SHACL validator and the SPARQL engine are not loaded to answer ``ancestors``.
 _LAZY = {
     "LineageGraph": "llmgraph.graph",
+    "Backend": "llmgraph.backends",
+    "Fact": "llmgraph.describe",
+    "LineageIndex": "llmgraph.engine",
+    "ImportReport": "llmgraph.importers.report",
+    "Resolved": "llmgraph.names",
+    "NameSource": "llmgraph.names",
+    "LineageTable": "llmgraph.table",
     **dict.fromkeys(
         ("ancestors", "backers", "descendants", "path", "portfolio"), "llmgraph.lineage"
     ),
@@ -131,17 +144,24 @@ __all__ = [
     "PREFIXES",
     "WEIGHT_RELATIONS",
     "AmbiguousNameError",
+    "Backend",
     "DataLoadError",
     "Diagram",
+    "Fact",
+    "ImportReport",
     "InvalidFactError",
     "LLMGraphError",
     "LineageCycleError",
     "LineageGraph",
+    "LineageIndex",
+    "LineageTable",
     "Link",
     "Links",
+    "NameSource",
     "NoPathError",
     "QueryError",
     "RenderError",
+    "Resolved",
     "Selection",
     "Stats",
     "Step",

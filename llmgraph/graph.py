@@ -41,7 +41,7 @@ class LineageGraph(BaseGraph):
     ['Llama 2 13B']
     """
 
-    def describe(self, entity: str) -> list[Fact]:
+    def describe(self, entity: str, *, incoming: bool = True) -> list[Fact]:
         """Return what the graph says about ``entity``; see :func:`llmgraph.describe.describe`.
 
         >>> facts = LineageGraph.load().describe("Llama 2 7B")
@@ -50,7 +50,7 @@ class LineageGraph(BaseGraph):
         """
         from llmgraph.describe import describe
 
-        return describe(self, entity)
+        return describe(self, entity, incoming=incoming)
 
     # ------------------------------------------------------------------ verbs (delegates)
 
