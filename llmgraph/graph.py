@@ -82,7 +82,7 @@ class LineageGraph(BaseGraph):
         """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`.
 
         >>> [d.label for d in LineageGraph.load().descendants("Code Llama 7B", depth=1)]
-        ['Code Llama 7B Instruct', 'Code Llama 7B Python']
+        ['Code Llama 7B Instruct', 'Code Llama 7B Python', 'Llemma 7B']
         """
         from llmgraph.lineage import descendants
 
