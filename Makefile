@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test docs lint typecheck pytest setup graphviz clean bench bench-scale
+.PHONY: demo test docs lint typecheck pytest setup graphviz clean bench bench-start bench-scale
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
@@ -56,6 +56,10 @@ graphviz:
 
 bench: setup
 	$(PY) bench/bench_queries.py
+
+# Start, load and validate on the bundled data, each beside its peer (bench/README.md)
+bench-start: setup
+	$(PY) bench/bench_start.py
 
 # Hub scale (bench/README.md): MODELS=1000000 for the 1 M run; RDFLIB= to skip the baseline
 MODELS ?= 100000

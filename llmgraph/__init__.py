@@ -9,7 +9,11 @@ mirrored into a networkx graph for ancestry, descendant and "who backs whom" que
 ['Llama 2 13B']
 """
 
-from importlib.metadata import version as _version
+import sys as _sys
+import types as _types
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+from typing import Any as _Any
 
 from llmgraph.errors import (
     AmbiguousNameError,
@@ -24,29 +28,111 @@ from llmgraph.errors import (
     UsageError,
     WrongKindError,
 )
-from llmgraph.graph import LineageGraph
-from llmgraph.lineage import ancestors, backers, descendants, path, portfolio
-from llmgraph.render import (
-    Diagram,
-    Selection,
-    diagram,
-    render,
-    select_backing,
-    select_family,
-    select_lineage,
-    select_organization,
-    select_platform,
-    select_sparql,
-    to_dot,
-)
-from llmgraph.results import Link, Links, Step
-from llmgraph.sparql import query
-from llmgraph.stats import Stats, stats, uncited
 from llmgraph.terms import ALL_LINEAGE, BACKING_RELATIONS, IRI, PATH_RELATIONS, WEIGHT_RELATIONS
-from llmgraph.validate import ValidationReport, Violation, validate
-from llmgraph.vocab import LLM, LLMID, PREFIXES
 
-__version__ = _version("llmgraph")
+if TYPE_CHECKING:
+    __version__: str
+
+    from llmgraph.backends import Backend
+    from llmgraph.describe import Fact
+    from llmgraph.engine import LineageIndex
+    from llmgraph.graph import LineageGraph
+    from llmgraph.importers.report import ImportReport
+    from llmgraph.lineage import ancestors, backers, descendants, path, portfolio
+    from llmgraph.names import NameSource, Resolved
+    from llmgraph.render import (
+        Diagram,
+        Selection,
+        diagram,
+        render,
+        select_backing,
+        select_family,
+        select_lineage,
+        select_organization,
+        select_platform,
+        select_sparql,
+        to_dot,
+    )
+    from llmgraph.results import Link, Links, Step
+    from llmgraph.sparql import query
+    from llmgraph.stats import Stats, stats, uncited
+    from llmgraph.table import LineageTable
+    from llmgraph.validate import ValidationReport, Violation, validate
+    from llmgraph.vocab import LLM, LLMID, PREFIXES
+del TYPE_CHECKING
+
+# Imported on first use (PEP 562), so that a command pays only for what it runs: the renderer,
+# the SHACL validator and the SPARQL engine are not loaded to answer ``ancestors``.
+_LAZY = {
+    "LineageGraph": "llmgraph.graph",
+    "Backend": "llmgraph.backends",
+    "Fact": "llmgraph.describe",
+    "LineageIndex": "llmgraph.engine",
+    "ImportReport": "llmgraph.importers.report",
+    "Resolved": "llmgraph.names",
+    "NameSource": "llmgraph.names",
+    "LineageTable": "llmgraph.table",
+    **dict.fromkeys(
+        ("ancestors", "backers", "descendants", "path", "portfolio"), "llmgraph.lineage"
+    ),
+    **dict.fromkeys(
+        (
+            "Diagram",
+            "Selection",
+            "diagram",
+            "render",
+            "select_backing",
+            "select_family",
+            "select_lineage",
+            "select_organization",
+            "select_platform",
+            "select_sparql",
+            "to_dot",
+        ),
+        "llmgraph.render",
+    ),
+    **dict.fromkeys(("Link", "Links", "Step"), "llmgraph.results"),
+    "query": "llmgraph.sparql",
+    **dict.fromkeys(("Stats", "stats", "uncited"), "llmgraph.stats"),
+    **dict.fromkeys(("ValidationReport", "Violation", "validate"), "llmgraph.validate"),
+    **dict.fromkeys(("LLM", "LLMID", "PREFIXES"), "llmgraph.vocab"),
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name == "__version__":  # read from the installed metadata, the one place it is kept
+        from importlib.metadata import version
+
+        globals()["__version__"] = version("llmgraph")
+        return globals()["__version__"]
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmgraph' has no attribute {name!r}")
+    value = getattr(_import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
+
+
+class _Package(_types.ModuleType):
+    """The package object: ``llmgraph.render`` stays the function when its module loads.
+
+    Importing a submodule sets it as an attribute of its package; three of llmgraph's public
+    functions (``render``, ``validate``, ``stats``) share a name with their module, and the
+    public name is the function.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, _types.ModuleType) and _LAZY.get(name) == value.__name__:
+            return  # the module stays in sys.modules; the package's name is the function
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "ALL_LINEAGE",
@@ -58,17 +144,24 @@ __all__ = [
     "PREFIXES",
     "WEIGHT_RELATIONS",
     "AmbiguousNameError",
+    "Backend",
     "DataLoadError",
     "Diagram",
+    "Fact",
+    "ImportReport",
     "InvalidFactError",
     "LLMGraphError",
     "LineageCycleError",
     "LineageGraph",
+    "LineageIndex",
+    "LineageTable",
     "Link",
     "Links",
+    "NameSource",
     "NoPathError",
     "QueryError",
     "RenderError",
+    "Resolved",
     "Selection",
     "Stats",
     "Step",

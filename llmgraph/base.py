@@ -17,9 +17,10 @@ nothing.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeGuard, cast
 
 from llmgraph.backends import Backend
 from llmgraph.backends.memory import MemoryBackend, new_graph
@@ -37,7 +38,7 @@ from llmgraph.terms import (
     llm,
     local_name,
 )
-from llmgraph.triples import Blank, LightTriple, Lit, light, to_rdflib_term
+from llmgraph.triples import Blank, LightTriple, Lit, light, to_rdflib, to_rdflib_term
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -47,6 +48,36 @@ if TYPE_CHECKING:
 __all__ = ["BaseGraph"]
 
 _DERIVED = llm("derivedFrom")
+
+
+def _checked_graph(files: Sequence[Path]) -> Graph:
+    """Parse and check ``files`` into one graph, with ``llm:derivedFrom`` / ``llm:backs``.
+
+    Raises:
+        DataLoadError: a file is missing or malformed (file and line are named).
+        InvalidFactError: a fact breaks a rule (the file is named).
+    """
+    from llmgraph.store import parse_file
+
+    graph = new_graph()
+    entailed: dict[LightTriple, None] = {}
+    for path in files:
+        part = parse_file(path)
+        entailed.update(dict.fromkeys(materialized(check_facts(part, path=path))))
+        graph += part
+    for triple in entailed:
+        graph.add(to_rdflib(triple))
+    return graph
+
+
+def _is_rdflib_graph(value: object) -> TypeGuard[Graph]:
+    """Whether ``value`` is an rdflib graph, told without importing rdflib.
+
+    An rdflib graph exists only once rdflib is loaded, and a command answered from the load
+    cache never loads it.
+    """
+    rdflib = sys.modules.get("rdflib")
+    return rdflib is not None and isinstance(value, rdflib.Graph)
 
 
 class BaseGraph:
@@ -66,25 +97,32 @@ class BaseGraph:
     ['Llama 2 13B']
     """
 
-    def __init__(self, backend: Backend | Graph | None = None):
+    def __init__(
+        self, backend: Backend | Graph | None = None, *, engine: LineageIndex | None = None
+    ):
         """Wrap a backend (or an rdflib graph, checked and materialized), or start empty.
+
+        ``engine``, if given, is the engine of exactly these triples (the load cache's), used
+        instead of building one.
 
         Raises:
             LineageCycleError: an rdflib graph given has a derivation cycle.
             InvalidFactError: an rdflib graph given breaks a rule of :mod:`llmgraph.rules`.
         """
-        from rdflib import Graph
-
-        if isinstance(backend, Graph):
+        if _is_rdflib_graph(backend):
             graph = backend
             facts = check_facts(graph)
             extra = [t for t in dict.fromkeys(materialized(facts))]
             for triple in extra:
                 graph.add(tuple(to_rdflib_term(x) for x in triple))  # type: ignore[arg-type]
             backend = MemoryBackend(graph)
-        self._backend: Backend = backend if backend is not None else MemoryBackend()
+        elif backend is None:
+            backend = MemoryBackend()
+        self._backend: Backend = cast("Backend", backend)  # the rdflib case is handled above
         self._cache: dict[str, tuple[str, Any]] = {}
-        if self._backend.local:
+        if engine is not None:
+            self._cache["engine"] = (self._backend.version(), engine)
+        elif self._backend.local:
             self.engine  # noqa: B018 - build now: a cycle in the data is refused at once
 
     # ------------------------------------------------------------------ making one
@@ -110,18 +148,29 @@ class BaseGraph:
         >>> len(lg.nx)
         0
         """
-        from llmgraph.store import bundled_data_files, bundled_ontology_file, parse_file
+        from llmgraph import cache
+        from llmgraph.bundle import bundled_data_files, bundled_ontology_file
 
         files = [bundled_ontology_file()]
         if bundled:
             files += bundled_data_files()
         files += [Path(p) for p in paths]
-        graph = new_graph()
-        for path in files:
-            part = parse_file(path)
-            check_facts(part, path=path)
-            graph += part
-        return cls(graph)
+        key = cache.key_of(files) if cache.cache_folder() is not None else None
+        found = cache.read(key) if key is not None else None
+        if found is not None:
+
+            def triples() -> Graph:
+                try:
+                    return found.graph()
+                except Exception:  # an entry that no longer unpickles: read the files again
+                    return _checked_graph(files)
+
+            return cls(MemoryBackend(pending=triples, count=found.count), engine=found.engine)
+        graph = _checked_graph(files)
+        made = cls(MemoryBackend(graph))
+        if key is not None:
+            cache.write(key, made.engine, graph)
+        return made
 
     @classmethod
     def open(

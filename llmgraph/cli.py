@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``llmgraph`` command line; :func:`main` is the only place exit codes live.
 
 Exit status: 0 on success, 1 when llmgraph reports an error (or ``validate`` finds
@@ -7,43 +8,51 @@ violations), 2 for a command line that does not parse.
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
 import functools
 import io
 import json
 import operator
+import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
-from importlib.metadata import version as _version
 from pathlib import Path
-from typing import Any, cast
-
-from rdflib import Graph, URIRef
-from rdflib.query import Result
+from typing import TYPE_CHECKING, Any, cast
 
 from llmgraph.errors import LLMGraphError, UsageError
-from llmgraph.graph import LineageGraph
-from llmgraph.render import (
-    Format,
-    diagram,
-    select_backing,
-    select_family,
-    select_lineage,
-    select_organization,
-    select_platform,
-    select_sparql,
-)
-from llmgraph.results import Links
-from llmgraph.sparql import to_term
 from llmgraph.terms import ALL_LINEAGE
-from llmgraph.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib.query import Result
+
+    from llmgraph.graph import LineageGraph
+    from llmgraph.render import Format
+    from llmgraph.results import Links
+
+# Heavy modules (rdflib's SPARQL engine, the renderer, pyshacl) are imported by the commands
+# that use them, so that ``llmgraph ancestors …`` starts in a fraction of a second.
 
 __all__ = ["main"]
 
 Row = dict[str, Any]
 _FORMATS = ("table", "json", "csv")
+_DASH = Path("-")  # standard input or output, where a file is expected
 _IMAGE_FORMATS = ("svg", "png", "pdf", "dot")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, read only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show the version and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import version
+
+        print(f"llmgraph {version('llmgraph')}")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = _parser()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (`llmgraph completion`)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
     args = parser.parse_args(argv)
     for name, default in (
         ("data", []),
@@ -78,9 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
+        if getattr(args, "no_graph", False):
+            return cast("Callable[[None, argparse.Namespace], int]", args.handler)(None, args)
         lg = _open_graph(args)
         try:
-            handler = cast(Callable[[LineageGraph, argparse.Namespace], int], args.handler)
+            handler = cast("Callable[[LineageGraph, argparse.Namespace], int]", args.handler)
             return handler(lg, args)
         finally:
             lg.close()
@@ -99,6 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _rows_format(p: argparse.ArgumentParser) -> None:
+    """``--format``: how a command that answers in rows prints them."""
+    p.add_argument(
+        "--format",
+        choices=_FORMATS,
+        default="table",
+        help="table (aligned text, the default), json or csv",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -113,12 +138,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="load only the ontology and the --data files",
-    )
-    common.add_argument(
-        "--format",
-        choices=_FORMATS,
-        default=argparse.SUPPRESS,
-        help="output format (default: table; for query, json is SPARQL 1.1 Results JSON)",
     )
     common.add_argument(
         "--store",
@@ -149,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Query the open-LLM lineage knowledge graph.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"llmgraph {_version('llmgraph')}")
+    parser.add_argument("--version", action=_VersionAction, help="show llmgraph's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
@@ -162,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
         ("descendants", _descendants, "what was built on a model (or family)"),
     ):
         p = command(name, fn, text)
+        _rows_format(p)
         p.add_argument("name", help="label, alias, Hugging Face id or IRI")
         p.add_argument("--depth", type=int, help="stop after this many steps")
         p.add_argument(
@@ -179,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     p = command("path", _path, "a shortest lineage path between two models")
+    _rows_format(p)
     p.add_argument("source")
     p.add_argument("target")
     p.add_argument("--directed", action="store_true", help="only walk from child to parent")
@@ -188,17 +209,26 @@ def _parser() -> argparse.ArgumentParser:
         ("portfolio", _portfolio, "whom an organization backs"),
     ):
         p = command(name, fn, text)
+        _rows_format(p)
         p.add_argument("org")
         p.add_argument("--transitive", action="store_true", help="follow backing chains")
 
     p = command("query", _query, "run a SPARQL query (prefixes llm:, llmid:, rdfs: … are bound)")
     p.add_argument("sparql", nargs="?", help="the query text (or use -f)")
     p.add_argument(
+        "--format",
+        choices=(*_FORMATS, "ttl", "nt"),
+        help="SELECT and ASK: table (default), json (SPARQL 1.1 Results JSON) or csv; "
+        "CONSTRUCT and DESCRIBE: ttl (default) or nt",
+    )
+    p.add_argument(
         "--allow-service",
         action="store_true",
         help="let SERVICE clauses make llmgraph query other servers (refused by default)",
     )
-    p.add_argument("-f", "--file", type=Path, help="read the query from a .rq file")
+    p.add_argument(
+        "-f", "--file", type=Path, help="read the query from a .rq file ('-': standard input)"
+    )
     p.add_argument(
         "--bind",
         action="append",
@@ -249,11 +279,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --organization: leave out the models of others they were built on",
     )
-    p.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     p.add_argument(
+        "-o", "--output", type=Path, required=True, help="file to write ('-': standard output)"
+    )
+    p.add_argument(
+        "--format",
         "--image-format",
+        dest="image_format",
         choices=_IMAGE_FORMATS,
-        help="svg, png, pdf or dot (default: from the output's suffix)",
+        help="svg, png, pdf or dot (default: from the output's suffix; svg for '-')",
     )
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
     p.add_argument("--title", help="a title over the diagram")
@@ -326,20 +360,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(writes=True)
 
-    p = command("table", _lineage_table, "every model's roots, depth and licence chain, as CSV")
-    p.add_argument("-o", "--output", type=Path, help="write the CSV here (default: stdout)")
+    p = command("table", _lineage_table, "every model's roots, depth and licence chain")
+    p.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="csv (the default) or json"
+    )
+    p.add_argument(
+        "-o", "--output", type=Path, help="write it here (default, or '-': standard output)"
+    )
 
-    p = command("show", _describe, "what the graph says about one entity, with its sources")
+    p = command(
+        "show",
+        _describe,
+        "what the graph says about one entity, with its sources, and the facts pointing at it",
+    )
+    _rows_format(p)
     p.add_argument("name", help="a model, family, organization, platform or licence")
-    command("validate", _validate, "check the graph against the SHACL shapes")
-    command("stats", _stats, "coverage: counts by class, relation and year")
+    _rows_format(command("validate", _validate, "check the graph against the SHACL shapes"))
+    _rows_format(command("stats", _stats, "coverage: counts by class, relation and year"))
+    p = command("completion", _completion, "print the shell completion script (argcomplete)")
+    p.set_defaults(no_graph=True)
+    p.add_argument("shell", choices=("bash", "zsh", "fish", "tcsh", "powershell"))
     _add_import_export(sub, common)
     return parser
 
 
 def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
-    from llmgraph.exporters import FORMATS
-    from llmgraph.importers import SOURCES
+    from llmgraph.formats import EXPORT_FORMATS as FORMATS
+    from llmgraph.formats import IMPORT_SOURCES as SOURCES
 
     text = (
         "import Hugging Face cards or Hub records, Epoch AI tables or Wikidata: into --store "
@@ -366,10 +413,7 @@ def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--cite", metavar="URL", help="epoch: the table's public URL, cited per row")
 
     text = "write the graph (or a selection) as ttl, nt, jsonld, graphml, gexf or csv"
-    own = copy.deepcopy(common)  # export's --format replaces the common one, in a copy only
-    p = sub.add_parser(
-        "export", parents=[own], help=text, description=text, conflict_handler="resolve"
-    )
+    p = sub.add_parser("export", parents=[common], help=text, description=text)
     p.set_defaults(handler=_export)
     p.add_argument(
         "--format",
@@ -381,12 +425,24 @@ def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--ancestors", action="store_true", help="with --model: its ancestry")
     p.add_argument("--descendants", action="store_true", help="with --model: its derivatives")
     p.add_argument(
-        "--org", action="append", default=[], metavar="NAME", help="an organization and its models"
+        "--organization",
+        "--org",
+        dest="org",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="select an organization and its models",
     )
     p.add_argument(
         "--prov", action="store_true", help="only prov:wasDerivedFrom / prov:wasAttributedTo"
     )
-    p.add_argument("-o", "--output", type=Path, required=True, help="file (or folder) to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="file (or folder, for csv) to write ('-': standard output, with --format)",
+    )
 
 
 def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
@@ -464,15 +520,45 @@ def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
             descendants=args.descendants,
             orgs=args.org,
         )
+    if args.output == _DASH:
+        _export_to_stdout(lg, args.export_format, entities, prov=args.prov)
+        return 0
     written = export(lg, args.output, fmt=args.export_format, entities=entities, prov=args.prov)
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+def _export_to_stdout(lg: LineageGraph, fmt: str | None, entities: Any, *, prov: bool) -> None:
+    import networkx as nx
+
+    from llmgraph.exporters import RDF_FORMATS, serialize, to_networkx, to_prov, to_rdf
+
+    if fmt is None or fmt == "csv":
+        raise _usage(
+            "export -o - writes one file to standard output: pass --format ttl, nt, jsonld, "
+            "graphml or gexf (csv writes two files into a folder)"
+        )
+    if prov and fmt not in RDF_FORMATS:
+        raise _usage(f"--prov writes RDF: use --format {', '.join(RDF_FORMATS)}, not {fmt}")
+    if fmt in RDF_FORMATS:
+        graph = to_prov(lg, entities=entities) if prov else to_rdf(lg, entities=entities)
+        sys.stdout.write(serialize(graph, fmt))
+        return
+    mirror = to_networkx(lg, entities=entities)
+    sys.stdout.flush()
+    if fmt == "graphml":
+        nx.write_graphml(mirror, sys.stdout.buffer, named_key_ids=True)
+    else:
+        nx.write_gexf(mirror, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
 
 
 # ---------------------------------------------------------------------- commands
 
 
 def _open_graph(args: argparse.Namespace) -> LineageGraph:
+    from llmgraph.graph import LineageGraph
+
     if args.store is not None and args.endpoint is not None:
         raise _usage("pass --store or --endpoint, not both")
     if args.update_endpoint is not None and args.endpoint is None:
@@ -531,11 +617,20 @@ def _load(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 def _lineage_table(lg: LineageGraph, args: argparse.Namespace) -> int:
     table = lg.table()
-    if args.output is not None:
-        table.to_csv(args.output)
-        print(f"wrote {args.output} ({len(table):,} models)")
+    if args.format == "json":
+        out = json.dumps(list(table.rows()), indent=2, ensure_ascii=False) + "\n"
     else:
-        table.to_csv(sys.stdout)
+        text = io.StringIO()
+        table.to_csv(text)
+        out = text.getvalue()
+    if args.output is None or args.output == _DASH:
+        sys.stdout.write(out)
+        return 0
+    try:
+        args.output.write_text(out, encoding="utf-8")
+    except OSError as exc:
+        raise _usage(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output} ({len(table):,} models)")
     return 0
 
 
@@ -609,9 +704,13 @@ def _path(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _query(lg: LineageGraph, args: argparse.Namespace) -> int:
+    from llmgraph.sparql import to_term
+
     if (args.sparql is None) == (args.file is None):
         raise _usage("query takes the SPARQL text or -f FILE (one of them)")
-    if args.file is not None:
+    if args.file == _DASH:
+        text = sys.stdin.read()
+    elif args.file is not None:
         try:
             text = args.file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -628,14 +727,35 @@ def _query(lg: LineageGraph, args: argparse.Namespace) -> int:
         var, value = _split_binding(item)
         bindings[var] = to_term(value)
     result = lg.query(text, bindings=bindings, allow_service=args.allow_service)
-    _emit_result(result, args.format)
+    graphs = result.type in ("CONSTRUCT", "DESCRIBE")
+    fmt = args.format or ("ttl" if graphs else "table")
+    if graphs and fmt not in ("ttl", "nt"):
+        raise _usage(f"a {result.type} query returns triples: use --format ttl or nt, not {fmt}")
+    if not graphs and fmt in ("ttl", "nt"):
+        raise _usage(
+            f"a {result.type} query returns rows: use --format table, json or csv, not {fmt}"
+        )
+    _emit_result(result, fmt)
     return 0
 
 
 def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
-    fmt = args.image_format or args.output.suffix.lstrip(".").lower() or "svg"
+    from llmgraph.render import (
+        diagram,
+        select_backing,
+        select_family,
+        select_lineage,
+        select_organization,
+        select_platform,
+        select_sparql,
+    )
+
+    to_stdout = args.output == _DASH
+    fmt = args.image_format or (
+        "svg" if to_stdout else args.output.suffix.lstrip(".").lower() or "svg"
+    )
     if fmt not in _IMAGE_FORMATS:
-        raise _usage(f"cannot tell the image format from {args.output}; pass --image-format")
+        raise _usage(f"cannot tell the image format from {args.output}; pass --format")
     if args.sparql is not None:
         if args.names:
             raise _usage("render --sparql FILE draws what the query returns; drop the names")
@@ -679,15 +799,27 @@ def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
         max_children=args.max_children or None,
         edge_labels=not args.no_edge_labels,
     )
-    made.save(args.output, fmt=cast(Format, fmt))
-    summary = f"wrote {args.output} ({len(selection.nodes)} nodes, {len(selection.edges)} edges"
+    if to_stdout:
+        sys.stdout.buffer.write(made.pipe(cast("Format", fmt)))
+        sys.stdout.flush()
+    else:
+        made.save(args.output, fmt=cast("Format", fmt))
+    where = "standard output" if to_stdout else str(args.output)
+    summary = f"wrote {where} ({len(selection.nodes)} nodes, {len(selection.edges)} edges"
     collapsed = sum(len(m) for k, m in made.placeholders.items() if k.startswith("group:"))
     behind = sum(len(m) for k, m in made.placeholders.items() if not k.startswith("group:"))
     if collapsed:
         summary += f"; {collapsed} in collapsed groups"
     if behind:
         summary += f"; {behind} behind '…' nodes"
-    print(summary + ")")
+    print(summary + ")", file=sys.stderr if to_stdout else sys.stdout)
+    return 0
+
+
+def _completion(lg: LineageGraph | None, args: argparse.Namespace) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    sys.stdout.write(shellcode(["llmgraph"], shell=args.shell))
     return 0
 
 
@@ -702,11 +834,23 @@ def _validate(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _describe(lg: LineageGraph, args: argparse.Namespace) -> int:
-    rows: list[Row] = [
-        {"property": f.property, "value": f.value, "iri": f.iri or ""}
-        for f in lg.describe(args.name)
+    facts = lg.describe(args.name)
+    if args.format == "table":  # facts pointing at the entity read "← relation"
+        rows: list[Row] = [
+            {
+                "property": f"← {f.property}" if f.incoming else f.property,
+                "value": f.value,
+                "iri": f.iri or "",
+            }
+            for f in facts
+        ]
+        _emit(rows, ["property", "value", "iri"], "table", empty="", wrap={"value": 60})
+        return 0
+    rows = [
+        {"property": f.property, "value": f.value, "iri": f.iri or "", "incoming": f.incoming}
+        for f in facts
     ]
-    _emit(rows, ["property", "value", "iri"], args.format, empty="")
+    _emit(rows, ["property", "value", "iri", "incoming"], args.format, empty="")
     return 0
 
 
@@ -738,7 +882,14 @@ def _split_binding(item: str) -> tuple[str, str]:
     return var.strip().lstrip("?$"), value
 
 
-def _emit(rows: list[Row], columns: list[str], fmt: str, *, empty: str) -> None:
+def _emit(
+    rows: list[Row],
+    columns: list[str],
+    fmt: str,
+    *,
+    empty: str,
+    wrap: dict[str, int] | None = None,
+) -> None:
     if fmt == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
@@ -751,11 +902,22 @@ def _emit(rows: list[Row], columns: list[str], fmt: str, *, empty: str) -> None:
         if empty:
             print(f"({empty})")
     else:
-        print(_table(rows, columns))
+        print(_table(rows, columns, wrap or {}))
 
 
-def _table(rows: list[Row], columns: list[str]) -> str:
-    cells = [["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]
+def _table(rows: list[Row], columns: list[str], wrap: dict[str, int] | None = None) -> str:
+    """Align ``rows`` in columns; a column named in ``wrap`` is wrapped at that width."""
+    cells: list[list[str]] = []
+    for row in rows:
+        texts = ["" if row.get(c) is None else str(row[c]) for c in columns]
+        parts = [
+            textwrap.wrap(t, (wrap or {})[c], break_on_hyphens=False) or [""]
+            if c in (wrap or {}) and len(t) > (wrap or {})[c]
+            else [t]
+            for c, t in zip(columns, texts, strict=True)
+        ]
+        for line in range(max(len(p) for p in parts)):
+            cells.append([p[line] if line < len(p) else "" for p in parts])
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -765,10 +927,14 @@ def _table(rows: list[Row], columns: list[str]) -> str:
 
 def _emit_result(result: Result, fmt: str) -> None:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
+        from rdflib import Graph
+
+        from llmgraph.vocab import PREFIXES
+
         graph = result.graph if result.graph is not None else Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace, replace=True)
-        sys.stdout.write(graph.serialize(format="nt" if fmt == "csv" else "turtle"))
+        sys.stdout.write(graph.serialize(format="nt" if fmt == "nt" else "turtle"))
         return
     if fmt == "json":
         sys.stdout.write(cast(bytes, result.serialize(format="json")).decode("utf-8") + "\n")
@@ -790,6 +956,4 @@ def _emit_result(result: Result, fmt: str) -> None:
 def _show(term: object) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return str(term)
     return str(term)

@@ -70,30 +70,49 @@ class Fact:
         value: the value as text: a literal's lexical form, or the label of the entity pointed
             at; a release date of precision "month" or "public-by" says so in brackets.
         iri: the IRI of the entity (or item, or source) pointed at; ``None`` for a literal.
+        incoming: ``True`` for a fact whose *subject* is the other entity: ``Fact(
+            "fineTunedFrom", "Vicuna 13B v1.5", …, incoming=True)`` about Llama 2 13B reads
+            "Vicuna 13B v1.5 is fine-tuned from it"; an organization's models
+            (``developedBy``), investors (``investsIn``) and a model's derivatives are such
+            facts.
     """
 
     property: str
     value: str
     iri: str | None = None
+    incoming: bool = False
 
 
-def describe(lg: BaseGraph, entity: str | URIRef) -> list[Fact]:
+def describe(lg: BaseGraph, entity: str | URIRef, *, incoming: bool = True) -> list[Fact]:
     """Return what the graph says about ``entity``, in a fixed reading order.
+
+    Its own facts come first; then, with ``incoming`` (the default), the facts of other
+    entities that point at it through an ``llm:`` relation: the models an organization
+    developed, who invests in or owns it, a model's derivatives and successors, what a
+    platform hosts (see :attr:`Fact.incoming`).
 
     Args:
         lg: the graph.
         entity: a name, Hugging Face id, slug or IRI (resolved as by ``lg.resolve``).
+        incoming: also list the facts pointing at ``entity``.
 
     Raises:
         UnknownEntityError: ``entity`` matches nothing.
 
     >>> from llmgraph import LineageGraph
     >>> facts = describe(LineageGraph.load(), "Vicuna 13B v1.5")
-    >>> [(f.property, f.value) for f in facts if f.property in ("fineTunedFrom", "releaseDate")]
+    >>> [(f.property, f.value) for f in facts
+    ...  if f.property in ("fineTunedFrom", "releaseDate") and not f.incoming]
     [('releaseDate', '2023-08-01'), ('fineTunedFrom', 'Llama 2 13B')]
+    >>> "LLaVA 1.5 13B" in [f.value for f in facts if f.incoming]    # built on it
+    True
     >>> [f.value for f in describe(LineageGraph.load(), "Zephyr 7B Alpha")
     ...  if f.property == "releaseDate"]
     ['2023-10-01 (month only)']
+    >>> investors = [f.value for f in describe(LineageGraph.load(), "Mistral AI")
+    ...              if f.incoming and f.property == "investsIn"]
+    >>> "Microsoft" in investors
+    True
     """
     g = lg.rdf
     iri = URIRef(lg.resolve(entity))
@@ -116,7 +135,23 @@ def describe(lg: BaseGraph, entity: str | URIRef) -> list[Fact]:
         else:
             facts.append(Fact(name, lg.label(str(o)), str(o)))
     rank = {name: i for i, name in enumerate(_ORDER)}
-    return sorted(facts, key=lambda f: (rank.get(f.property, len(rank)), f.property, f.value))
+    facts.sort(key=lambda f: (rank.get(f.property, len(rank)), f.property, f.value))
+    if incoming:
+        facts += _incoming(lg, iri, rank)
+    return facts
+
+
+def _incoming(lg: BaseGraph, iri: URIRef, rank: dict[str, int]) -> list[Fact]:
+    """Return the ``llm:`` facts of other entities whose object is ``iri``, in reading order."""
+    g = lg.rdf
+    pairs = [(s, p) for s, p in g.subject_predicates(iri) if str(p).startswith(str(LLM))]
+    specific = {s for s, p in pairs if p in (*WEIGHT_LINEAGE, *BACKING)}
+    facts = [
+        Fact(_short(p), lg.label(str(s)), str(s), incoming=True)
+        for s, p in pairs
+        if isinstance(s, URIRef) and not (p in (LLM.derivedFrom, LLM.backs) and s in specific)
+    ]
+    return sorted(set(facts), key=lambda f: (rank.get(f.property, len(rank)), f.property, f.value))
 
 
 def _short(term: object) -> str:

@@ -43,13 +43,14 @@ import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast
 
 import networkx as nx
 from rdflib import PROV, RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
 
 from llmgraph.errors import DataLoadError, UsageError
+from llmgraph.formats import EXPORT_FORMATS, ExportFormat
 from llmgraph.graph import LineageGraph
 from llmgraph.store import bundled_ontology_file, new_graph, parse_file
 from llmgraph.vocab import LLM
@@ -70,10 +71,8 @@ __all__ = [
     "write_csv",
 ]
 
-ExportFormat = Literal["ttl", "nt", "jsonld", "graphml", "gexf", "csv"]
-"""The formats :func:`export` writes."""
-
-FORMATS: tuple[str, ...] = get_args(ExportFormat)
+FORMATS: tuple[str, ...] = EXPORT_FORMATS
+"""The formats :func:`export` writes (the values of :data:`ExportFormat`)."""
 RDF_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 _SUFFIXES = {
     ".ttl": "ttl",
@@ -93,6 +92,12 @@ _NODE_COLUMNS = (
     "release_date_precision",
     "parameter_count",
     "huggingface_id",
+    "developer",
+    "developer_id",
+    "licence",
+    "licence_id",
+    "family",
+    "family_id",
 )
 
 

@@ -41,7 +41,7 @@ class LineageGraph(BaseGraph):
     ['Llama 2 13B']
     """
 
-    def describe(self, entity: str) -> list[Fact]:
+    def describe(self, entity: str, *, incoming: bool = True) -> list[Fact]:
         """Return what the graph says about ``entity``; see :func:`llmgraph.describe.describe`.
 
         >>> facts = LineageGraph.load().describe("Llama 2 7B")
@@ -50,7 +50,7 @@ class LineageGraph(BaseGraph):
         """
         from llmgraph.describe import describe
 
-        return describe(self, entity)
+        return describe(self, entity, incoming=incoming)
 
     # ------------------------------------------------------------------ verbs (delegates)
 
@@ -82,7 +82,7 @@ class LineageGraph(BaseGraph):
         """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`.
 
         >>> [d.label for d in LineageGraph.load().descendants("Code Llama 7B", depth=1)]
-        ['Code Llama 7B Instruct', 'Code Llama 7B Python']
+        ['Code Llama 7B Instruct', 'Code Llama 7B Python', 'Llemma 7B']
         """
         from llmgraph.lineage import descendants
 

@@ -9,7 +9,9 @@ an edge. Literals are node attributes, never nodes:
 ``label`` (str), ``kind`` (``"model"``, ``"family"``, ``"organization"``, ``"platform"`` or
 ``None``), ``release_date`` (:class:`datetime.date` or ``None``), ``release_date_precision``
 (``"day"``, ``"month"``, ``"public-by"``, ``None`` without a date), ``parameter_count`` (int or
-``None``), ``huggingface_id`` (str or ``None``).
+``None``), ``huggingface_id`` (str or ``None``), and the labels and IRIs of what a researcher
+filters on: ``developer`` / ``developer_id`` (the first developer by label), ``licence`` /
+``licence_id`` and ``family`` / ``family_id`` (each ``None`` where the graph has none).
 
 The view is rebuilt from the engine after every write; it is a projection, not a second copy
 that could drift. At Hub scale prefer the engine's arrays (``lg.engine``): a networkx graph of
@@ -59,9 +61,16 @@ def to_networkx(engine: LineageIndex) -> nx.MultiDiGraph[str]:
     hub = engine.hub_ids(nodes)
     mirror: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     iri_of: dict[int, str] = {}
+
+    def named(other: int) -> tuple[str | None, str | None]:
+        return (engine.label(other), str(engine.iri(other))) if other >= 0 else (None, None)
+
     for node, iri, label, hub_id in zip(nodes.tolist(), iris, labels, hub, strict=True):
         iri_of[node] = iri
         released = engine.released(node)
+        developer, developer_id = named(engine.developer(node))
+        licence, licence_id = named(engine.licence(node))
+        family, family_id = named(engine.family(node))
         mirror.add_node(
             iri,
             label=label,
@@ -70,6 +79,12 @@ def to_networkx(engine: LineageIndex) -> nx.MultiDiGraph[str]:
             release_date_precision=engine.precision(node) if released is not None else None,
             parameter_count=engine.parameters(node),
             huggingface_id=hub_id or None,
+            developer=developer,
+            developer_id=developer_id,
+            licence=licence,
+            licence_id=licence_id,
+            family=family,
+            family_id=family_id,
         )
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
     for u, v, code in zip(src.tolist(), dst.tolist(), rel.tolist(), strict=True):

@@ -42,11 +42,11 @@ from llmgraph.terms import (
     KINDS,
     LICENSE,
     MODEL,
+    NAMESPACES,
     ORGANIZATION,
     PLATFORM,
     kind_of_bits,
 )
-from llmgraph.vocab import PREFIXES
 
 if TYPE_CHECKING:
     from llmgraph.engine import LineageIndex
@@ -216,8 +216,8 @@ def expand(text: str) -> str:
     ('https://w3id.org/llmgraph/id/llama-2-7b', 'meta-llama/Llama-2-7b-hf')
     """
     prefix, sep, rest = text.partition(":")
-    if sep and prefix in PREFIXES and not rest.startswith("//"):
-        return str(PREFIXES[prefix]) + rest
+    if sep and prefix in NAMESPACES and not rest.startswith("//"):
+        return NAMESPACES[prefix] + rest
     return text
 
 

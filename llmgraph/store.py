@@ -27,6 +27,7 @@ from rdflib import Literal as RDFLiteral
 from rdflib.term import Node, URIRef
 
 from llmgraph.backends.memory import new_graph
+from llmgraph.bundle import bundled_data_files, bundled_ontology_file, bundled_shapes_file
 from llmgraph.errors import DataLoadError, UsageError
 from llmgraph.limits import (
     check_unicode,
@@ -57,52 +58,11 @@ RDFFormat = Literal["turtle", "nt", "json-ld"]
 RDF_FORMATS: tuple[str, ...] = get_args(RDFFormat)
 
 
-def _bundled_root() -> Path:
-    """Return where the ontology and the data are.
-
-    Inside the installed package (a wheel carries them as ``llmgraph/_bundled/``), or the
-    checkout's own ``ontology/`` and ``data/`` folders.
-    """
-    package = Path(__file__).resolve().parent
-    inside = package / "_bundled"
-    if (inside / "ontology" / "llmgraph.ttl").is_file():
-        return inside
-    return package.parent
-
-
-_BUNDLED = _bundled_root()
 _LINE = re.compile(r"\bline (\d+)\b")
 _NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD"}
 _SUFFIXES: dict[str, RDFFormat] = {".jsonld": "json-ld", ".json": "json-ld"}
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')  # what Turtle's IRIREF may not hold
 _TERM_LOG = logging.getLogger("rdflib.term")
-
-
-def bundled_ontology_file() -> Path:
-    """Return the path of the bundled ontology, ``ontology/llmgraph.ttl``.
-
-    >>> bundled_ontology_file().name
-    'llmgraph.ttl'
-    """
-    return _BUNDLED / "ontology" / "llmgraph.ttl"
-
-
-def bundled_shapes_file() -> Path:
-    """Return the path of the bundled SHACL shapes, ``ontology/shapes.ttl``.
-
-    >>> bundled_shapes_file().name
-    'shapes.ttl'
-    """
-    return _BUNDLED / "ontology" / "shapes.ttl"
-
-
-def bundled_data_files() -> list[Path]:
-    """Return the bundled data files (``data/*.ttl``), sorted by name.
-
-    >>> all(p.suffix == ".ttl" for p in bundled_data_files())
-    True
-    """
-    return sorted((_BUNDLED / "data").glob("*.ttl"))
 
 
 def parse_file(path: Path | str) -> Graph:

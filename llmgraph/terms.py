@@ -31,6 +31,7 @@ __all__ = [
     "LLMID_NS",
     "LLM_NS",
     "MODEL",
+    "NAMESPACES",
     "ORGANIZATION",
     "PATH_RELATIONS",
     "PLATFORM",
@@ -68,6 +69,24 @@ SKOS_ALT_LABEL: Final = "http://www.w3.org/2004/02/skos/core#altLabel"
 DCTERMS_SOURCE: Final = "http://purl.org/dc/terms/source"
 OWL_SAME_AS: Final = "http://www.w3.org/2002/07/owl#sameAs"
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+
+NAMESPACES: Final = MappingProxyType(
+    {
+        "llm": LLM_NS,
+        "llmid": LLMID_NS,
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "owl": "http://www.w3.org/2002/07/owl#",
+        "xsd": XSD,
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dcterms": "http://purl.org/dc/terms/",
+        "prov": "http://www.w3.org/ns/prov#",
+        "schema": "https://schema.org/",
+        "spdx": "http://spdx.org/licenses/",
+    }
+)
+"""The prefixes bound in every query and serialization, as plain strings
+(:data:`llmgraph.vocab.PREFIXES` holds the same as rdflib terms)."""
 
 
 def llm(name: str) -> str:

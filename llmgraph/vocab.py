@@ -14,10 +14,10 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-from llmgraph.terms import LLMID_NS, RELEASE_DATE_PRECISIONS
+from llmgraph.terms import LLMID_NS, NAMESPACES, RELEASE_DATE_PRECISIONS
 
 __all__ = [
     "BACKING",
@@ -100,6 +100,14 @@ class LLM(DefinedNamespace):
     inferred: URIRef
 
 
+# Every term as a real class attribute: a DefinedNamespace answers through its metaclass's
+# __getattr__ (about 2 µs a look-up), which an import of a million Hub records pays millions
+# of times. Names not declared above still fail through that __getattr__.
+for _term in LLM.__annotations__:
+    setattr(LLM, _term, LLM._NS[_term])
+del _term
+
+
 WEIGHT_LINEAGE: Final[tuple[URIRef, ...]] = (
     LLM.fineTunedFrom,
     LLM.continuedPretrainingFrom,
@@ -172,19 +180,7 @@ of text-davinci-003"), for printed answers and tooltips.
 
 
 PREFIXES: Final = MappingProxyType(
-    {
-        "llm": URIRef(str(LLM._NS)),
-        "llmid": URIRef(str(LLMID)),
-        "rdf": URIRef(str(RDF)),
-        "rdfs": URIRef(str(RDFS)),
-        "owl": URIRef(str(OWL)),
-        "xsd": URIRef(str(XSD)),
-        "skos": URIRef(str(SKOS)),
-        "dcterms": URIRef(str(DCTERMS)),
-        "prov": URIRef(str(PROV)),
-        "schema": URIRef("https://schema.org/"),
-        "spdx": URIRef("http://spdx.org/licenses/"),
-    }
+    {prefix: URIRef(namespace) for prefix, namespace in NAMESPACES.items()}
 )
 """Prefixes bound in every query and every serialization."""
 

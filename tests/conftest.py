@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ settings.register_profile(
     derandomize=os.environ.get("CI") == "true",  # CI replays the same examples every run
 )
 settings.load_profile("llmgraph")
+
+# The load cache (llmgraph.cache) of this run: a fresh folder, so that the suite neither reads
+# nor fills the user's own cache; CLI tests in subprocesses inherit it.
+_CACHE = tempfile.TemporaryDirectory(prefix="llmgraph-test-cache-")
+os.environ["LLMGRAPH_CACHE"] = _CACHE.name
 
 REALDATA = Path(os.environ.get("LLMGRAPH_REALDATA", REPO.parent / "shared" / "realdata"))
 """Real third-party inputs (Hugging Face cards, Hub API trees, Epoch AI's table) for the importer

@@ -90,7 +90,23 @@ def node_attributes(graph: Graph, node: URIRef) -> dict[str, object]:
         "release_date_precision": precision if released is not None else None,
         "parameter_count": _first_int(graph.objects(node, LLM.parameterCount)),
         "huggingface_id": _first_text(graph.objects(node, LLM.huggingFaceId)),
+        **_named(graph, "developer", graph.objects(node, LLM.developedBy)),
+        **_named(graph, "licence", graph.objects(node, LLM.license)),
+        **_named(graph, "family", graph.objects(node, LLM.family)),
     }
+
+
+def _named(graph: Graph, key: str, values: Iterable[Node]) -> dict[str, str | None]:
+    """``{key: label, key_id: IRI}`` of the first entity among ``values`` by label, then IRI."""
+    entities = [v for v in values if isinstance(v, URIRef)]
+    if not entities:
+        return {key: None, f"{key}_id": None}
+
+    def shown(entity: URIRef) -> str:
+        return _first_text(graph.objects(entity, RDFS.label)) or _fallback_label(entity)
+
+    first = min(entities, key=lambda e: (shown(e).casefold(), str(e)))
+    return {key: shown(first), f"{key}_id": str(first)}
 
 
 def sync_nodes(mirror: nx.MultiDiGraph[str], graph: Graph, nodes: Iterable[str]) -> None:

@@ -91,3 +91,20 @@ def test_the_table_names_every_measure(results: dict[str, Any]) -> None:
     ):
         assert row in text
     assert text.startswith("400 models, ")
+
+
+def test_the_start_benchmark_runs() -> None:
+    """bench_start measures every row with its peer and prints them as one table."""
+    bench = _bench("bench_start")
+    measured = bench.rows(1, with_validate=False)
+    assert [name for name, *_ in measured] == [
+        "CLI ancestors, load cache",
+        "CLI ancestors, load cache",
+        "CLI ancestors, LLMGRAPH_CACHE=off",
+        "LineageGraph.load(), warm process, cached",
+        "LineageGraph.load(), warm process, no cache",
+    ]
+    assert all(ours > 0 and theirs > 0 for _, ours, _, theirs in measured)
+    lines = bench.table(measured).splitlines()
+    assert lines[0] == "| llmgraph | median | peer | median | ratio |"
+    assert len(lines) == 2 + len(measured) and all(line.endswith("x |") for line in lines[2:])

@@ -30,7 +30,38 @@ def test_a_model_in_reading_order(tiny: LineageGraph) -> None:
         Fact("fineTunedFrom", "Base 7B", T + "base"),
         Fact("trainedOnOutputsOf", "Teacher", T + "teacher"),
         Fact("source", "https://example.org/tuned", "https://example.org/tuned"),
+        Fact("adapterOf", "Tuned 7B LoRA", T + "tuned-lora", incoming=True),
+        Fact("quantizedFrom", "Tuned 7B GGUF", T + "tuned-gguf", incoming=True),
+        Fact("mergedFrom", "Merge 7B", T + "merge", incoming=True),
     ]
+    assert [f for f in describe(tiny, "Tuned 7B", incoming=False) if f.incoming] == []
+
+
+def test_an_organization_lists_its_models_and_backers(bundled: LineageGraph) -> None:
+    """`show "Mistral AI"` answers who invests in it and what it developed, not only its facts."""
+    facts = bundled.describe("Mistral AI")
+    investors = {f.value for f in facts if f.incoming and f.property == "investsIn"}
+    models = {f.value for f in facts if f.incoming and f.property == "developedBy"}
+    assert {"Microsoft", "NVIDIA", "ASML"} <= investors
+    assert {"Mistral 7B v0.1", "Mixtral 8x7B v0.1"} <= models
+    assert not any(f.incoming and f.property == "backs" for f in facts)  # investsIn says it
+    derivatives = {f.value for f in bundled.describe("Llama 2 13B") if f.incoming}
+    assert "Vicuna 13B v1.5" in derivatives
+
+
+def test_cli_show_wraps_long_values_and_marks_incoming_facts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The table wraps long notes instead of padding every row to them; incoming facts read ←."""
+    assert main(["show", "Platypus2 13B"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) < 160
+    assert any(line.startswith("← ") for line in lines)
+    assert main(["show", "Mistral AI", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"property": "investsIn", "incoming": True}.items() <= next(
+        r for r in rows if r["value"] == "Microsoft"
+    ).items()
 
 
 def test_release_date_precision_is_spelled_out(tiny: LineageGraph) -> None:
@@ -64,7 +95,12 @@ def test_cli_show(capsys: pytest.CaptureFixture[str]) -> None:
     """`llmgraph show` prints the facts as a table or JSON; a missing store is named."""
     assert main([*TINY_ARGS, "show", "Tuned 7B GGUF", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {"property": "quantizedFrom", "value": "Tuned 7B", "iri": T + "tuned"} in rows
+    assert {
+        "property": "quantizedFrom",
+        "value": "Tuned 7B",
+        "iri": T + "tuned",
+        "incoming": False,
+    } in rows
     assert main([*TINY_ARGS, "show", "Tiny Lab"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["property", "value", "iri"]

@@ -181,8 +181,19 @@ def test_graphml_is_safe_and_reads_back(bundled: LineageGraph, tmp_path: Path) -
         "release_date_precision": "string",
         "parameter_count": "long",
         "huggingface_id": "string",
+        "developer": "string",
+        "developer_id": "string",
+        "licence": "string",
+        "licence_id": "string",
+        "family": "string",
+        "family_id": "string",
         "relation": "string",
     }
+    assert (llama["developer"], llama["licence"], llama["family"]) == (
+        "Meta",
+        "Llama 2 Community License Agreement",
+        "Llama 2",
+    )
     ids = [e.get("id") for e in root.iter("{http://graphml.graphdrawing.org/xmlns}edge")]
     assert len(ids) == len(set(ids))
 
@@ -271,5 +282,5 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--no-bundled", "export", "--ancestors", "-o", str(out)]) == 1
     assert "--ancestors / --descendants go with --model NAME" in capsys.readouterr().err
     # export's own --format leaves the common --format of the other commands intact
-    assert main(["--no-bundled", "--format", "csv", "query", "SELECT (1 AS ?one) {}"]) == 0
+    assert main(["--no-bundled", "query", "SELECT (1 AS ?one) {}", "--format", "csv"]) == 0
     assert capsys.readouterr().out.split() == ["one", "1"]

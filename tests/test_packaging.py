@@ -63,3 +63,77 @@ def test_the_api_pages_list_every_public_name() -> None:
     page = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^::: llmgraph\.(\w+)$", page, re.MULTILINE))
     assert documented == set(llmgraph.__all__) - {"__version__"}
+
+
+def test_the_sdist_builds_a_wheel_that_installs_and_runs(tmp_path: Path) -> None:
+    """The sdist → a wheel (declared build requirements) → a fresh venv → the CLI works."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (sdist,) = dist.glob("llmgraph-*.tar.gz")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(sdist)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (wheel,) = dist.glob("llmgraph-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        data = [n for n in archive.namelist() if n.startswith("llmgraph/_bundled/data/")]
+    assert len(data) == len(list((REPO / "data").glob("*.ttl"))) + len(
+        [*(REPO / "data").glob("*.md"), *(REPO / "data").glob("*.csv")]
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    # the dependencies come from this environment's site-packages (no download), llmgraph
+    # itself only from the wheel just installed
+    here = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import rdflib, pathlib; print(pathlib.Path(rdflib.__file__).parents[1])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (site / "llmgraph-test-deps.pth").write_text(here + "\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "LLMGRAPH_CACHE": "off", "HOME": str(tmp_path)}
+
+    def run(*argv: str) -> str:
+        done = subprocess.run(
+            [str(venv / "bin" / "llmgraph"), *argv],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert run("--version").strip() == f"llmgraph {llmgraph.__version__}"
+    assert "Llama 2 13B" in run("ancestors", "Vicuna 13B v1.5")
+    where = subprocess.run(
+        [str(python), "-c", "import llmgraph; print(llmgraph.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert where.startswith(str(venv)), where

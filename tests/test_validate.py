@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from rdflib import Literal
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import DCTERMS, RDF, XSD, Literal, URIRef
+from rdflib.term import Node
 
 from llmgraph import LLM, LineageGraph, validate
+from llmgraph.backends.memory import MemoryBackend
+from llmgraph.errors import UsageError
 
-from .conftest import DATA
+from .conftest import DATA, TINY
 
 
 def test_tiny_conforms(tiny: LineageGraph) -> None:
@@ -69,3 +75,75 @@ def test_unknown_precision_is_a_violation_when_it_bypasses_the_loader() -> None:
     assert not report.conforms
     assert [(v.focus, v.value) for v in report.violations] == [(str(model), "roughly")]
     assert 'one of "day", "month", "public-by"' in report.violations[0].message
+
+
+# ---------------------------------------------------------------------- bulk SHACL-SPARQL
+
+_T = "https://example.org/tiny/"
+_MUTATIONS: dict[str, list[tuple[str, str | URIRef, Node | None]]] = {
+    # release precision without a date, and a "month" date that is not the first
+    "precision without date": [
+        (_T + "base", "releaseDate", None),
+        (_T + "base", "releaseDatePrecision", Literal("day")),
+    ],
+    "month not on the first": [
+        (_T + "base", "releaseDate", None),
+        (_T + "base", "releaseDate", Literal("2023-05-17", datatype=XSD.date)),
+        (_T + "base", "releaseDatePrecision", Literal("month")),
+    ],
+    "derived from itself": [(_T + "base-chat", "derivedFrom", URIRef(_T + "base-chat"))],
+    "statement of no fact": [
+        (_T + "st-x", RDF.type, RDF.Statement),
+        (_T + "st-x", RDF.subject, URIRef(_T + "fund")),
+        (_T + "st-x", RDF.predicate, URIRef(LLM.owns)),
+        (_T + "st-x", RDF.object, URIRef(_T + "lab")),
+        (_T + "st-x", DCTERMS.source, URIRef("https://example.org/news")),
+    ],
+    "uncited investment": [(_T + "holding", "investsIn", URIRef(_T + "lab"))],
+    "uncited hosting": [(_T + "base", "hostedOn", URIRef(_T + "cloud"))],
+}
+
+
+def _mutated(names: list[str]) -> LineageGraph:
+    """The tiny graph with the mutations applied straight to its triples (no write checks)."""
+    source = LineageGraph.load(TINY, bundled=False)
+    graph = source.rdf
+    for name in names:
+        for s, p, o in _MUTATIONS[name]:
+            predicate = p if isinstance(p, URIRef) else URIRef(LLM[p])
+            if o is None:
+                graph.remove((URIRef(s), predicate, None))
+            else:
+                graph.add((URIRef(s), predicate, o))
+    return LineageGraph(MemoryBackend(graph), engine=source.engine)
+
+
+@settings(max_examples=12)
+@given(st.lists(st.sampled_from(sorted(_MUTATIONS)), unique=True, max_size=4))
+def test_bulk_sparql_constraints_find_what_pyshacl_finds(names: list[str]) -> None:
+    """Running each SHACL-SPARQL constraint once equals pyshacl's run per focus node."""
+    lg = _mutated(names)
+    bulk, reference = validate(lg), validate(lg, engine="pyshacl")
+    assert bulk == reference
+    assert bulk.conforms == (not names)
+
+
+def test_each_sparql_rule_is_found_in_bulk() -> None:
+    """Every SHACL-SPARQL rule of the shapes fires on its own mutation, with its message."""
+    expected = {
+        "precision without date": "a precision needs a date",
+        "month not on the first": "is the first of its month",
+        "derived from itself": "not derived from itself",
+        "statement of no fact": "describes a fact that is asserted",
+        "uncited investment": "cited by an rdf:Statement",
+        "uncited hosting": "cited by an rdf:Statement",
+    }
+    assert set(expected) == set(_MUTATIONS)
+    for name, text in expected.items():
+        report = validate(_mutated([name]))
+        assert [v.message for v in report.violations if text in v.message], (name, str(report))
+
+
+def test_an_unknown_engine_is_refused(tiny: LineageGraph) -> None:
+    with pytest.raises(UsageError, match="unknown validation engine 'fast'"):
+        validate(tiny, engine="fast")  # type: ignore[arg-type]

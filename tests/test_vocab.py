@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 
 from rdflib import OWL, RDF, RDFS, URIRef
@@ -73,7 +74,44 @@ def test_all_is_sorted_and_complete() -> None:
     assert llmgraph.__all__ == sorted(llmgraph.__all__, key=isort_style)
     public = {
         n
-        for n, v in vars(llmgraph).items()
-        if not n.startswith("_") and not isinstance(v, types.ModuleType)
+        for n in dir(llmgraph)  # the lazy names too (llmgraph imports most on first use)
+        if not n.startswith("_") and not isinstance(getattr(llmgraph, n), types.ModuleType)
     }
     assert public | {"__version__"} == set(llmgraph.__all__)
+
+
+def test_every_type_the_graph_returns_is_importable_from_llmgraph() -> None:
+    """What a public method or property of LineageGraph returns can be named from `llmgraph`."""
+    import inspect
+    import typing
+
+    from llmgraph.graph import LineageGraph
+
+    namespace = {**vars(typing), **{n: getattr(llmgraph, n) for n in llmgraph.__all__}}
+
+    def classes(hint: object) -> set[type]:
+        found = {hint} if isinstance(hint, type) else set()
+        for arg in typing.get_args(hint):
+            found |= classes(arg)
+        return found
+
+    missing = set()
+    for name, member in inspect.getmembers(LineageGraph):
+        if name.startswith("_"):
+            continue
+        target = member.fget if isinstance(member, property) else member
+        if not callable(target):
+            continue
+        returned = inspect.signature(target).return_annotation
+        if isinstance(returned, str):
+            try:
+                returned = eval(returned, {**vars(sys.modules[target.__module__]), **namespace})
+            except NameError:
+                continue  # a type of a library (rdflib, numpy, networkx), not llmgraph's
+        for cls in classes(returned):
+            if (
+                cls.__module__.startswith("llmgraph")
+                and getattr(llmgraph, cls.__name__, None) is not cls
+            ):
+                missing.add(f"{name} -> {cls.__module__}.{cls.__name__}")
+    assert not missing, sorted(missing)

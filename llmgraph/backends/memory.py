@@ -16,69 +16,33 @@ bound and values bound through ``initBindings``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, URIRef
-
 from llmgraph.backends import BackendKind
 from llmgraph.errors import QueryError, UsageError
-from llmgraph.terms import IRI
 from llmgraph.triples import LightTerm, LightTriple, light_term, to_rdflib
-from llmgraph.vocab import PREFIXES
 
 if TYPE_CHECKING:
+    from rdflib import Graph
     from rdflib.query import Result
     from rdflib.term import Node
 
-__all__ = ["MemoryBackend", "RDFGraph", "new_graph"]
+__all__ = ["MemoryBackend", "new_graph"]
 
 _COUNTER = itertools.count(1)
 
 
-class RDFGraph(Graph):
-    """An rdflib graph whose patterns also take llmgraph's :class:`~llmgraph.terms.IRI` strings.
-
-    ``lg.resolve`` returns an ``IRI`` (a ``str``); rdflib matches only its own terms, so
-    ``lg.rdf.value(lg.resolve("Llama 2 7B"), LLM.license)`` would silently find nothing. This
-    graph turns an ``IRI`` in a pattern into a ``URIRef`` first.
-
-    >>> from rdflib import Literal
-    >>> from llmgraph.terms import IRI
-    >>> g = new_graph()
-    >>> g.add((URIRef("http://e/a"), URIRef("http://e/p"), Literal("x")))  # doctest: +ELLIPSIS
-    <Graph ...>
-    >>> g.value(IRI("http://e/a"), URIRef("http://e/p"))
-    rdflib.term.Literal('x')
-    """
-
-    def triples(self, triple: Any, *args: Any, **kwargs: Any) -> Any:
-        """Yield the triples matching ``triple`` (an ``IRI`` is taken as a ``URIRef``)."""
-        s, p, o = triple
-        return super().triples((_node(s), _node(p), _node(o)), *args, **kwargs)
-
-    def __contains__(self, triple: Any) -> bool:
-        s, p, o = triple
-        return super().__contains__((_node(s), _node(p), _node(o)))
-
-
-def _node(term: Any) -> Any:
-    if isinstance(term, IRI):
-        return URIRef(term)
-    return term
-
-
 def new_graph() -> Graph:
-    """Return an empty in-memory graph with llmgraph's prefixes bound.
+    """Return an empty in-memory graph with llmgraph's prefixes bound (an :class:`RDFGraph`).
 
     >>> dict(new_graph().namespaces())["llm"]
     rdflib.term.URIRef('https://w3id.org/llmgraph#')
     """
-    graph = RDFGraph(bind_namespaces="none")
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri)
-    return graph
+    from llmgraph.backends.rdfgraph import new_graph as make
+
+    return make()
 
 
 class MemoryBackend:
@@ -87,6 +51,9 @@ class MemoryBackend:
     Args:
         graph: the graph to wrap (it becomes the backend's: write to it only through
             transactions), or ``None`` for an empty one.
+        pending: instead of ``graph``, a function that makes it, called on first use (the
+            load cache gives the engine at once and the triples only when they are read).
+        count: the number of triples ``pending`` will make (answered without making them).
     """
 
     kind: BackendKind = "memory"
@@ -94,13 +61,37 @@ class MemoryBackend:
     local: bool = True
     bulk: bool = False
 
-    def __init__(self, graph: Graph | None = None):
-        self.graph = graph if graph is not None else new_graph()
+    def __init__(
+        self,
+        graph: Graph | None = None,
+        *,
+        pending: Callable[[], Graph] | None = None,
+        count: int | None = None,
+    ):
+        self._graph: Graph | None = graph
+        self._pending = pending if graph is None else None
+        self._count = count
+        if self._graph is None and self._pending is None:
+            self._graph = new_graph()
         self._version = f"memory-{next(_COUNTER)}-0"
         self._writes = 0
 
+    @property
+    def graph(self) -> Graph:
+        """The rdflib graph (made on first use when the backend was given ``pending``)."""
+        if self._graph is None:
+            assert self._pending is not None
+            self._graph = self._pending()
+            self._pending = None
+        return self._graph
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the rdflib graph exists yet (``False`` until a lazy one is first used)."""
+        return self._graph is not None
+
     def __repr__(self) -> str:
-        return f"<MemoryBackend: {len(self.graph)} triples>"
+        return f"<MemoryBackend: {self.count()} triples>"
 
     def version(self) -> str:
         """Return an id that changes with every committed write."""
@@ -112,10 +103,14 @@ class MemoryBackend:
 
     def count(self) -> int:
         """Return the number of triples."""
+        if self._graph is None and self._count is not None:
+            return self._count
         return len(self.graph)
 
     def read(self, predicate: str) -> Iterator[tuple[str, LightTerm]]:
         """Yield ``(subject, object)`` of ``predicate`` (IRI subjects only)."""
+        from rdflib import URIRef
+
         for s, o in self.graph.subject_objects(URIRef(predicate)):
             if isinstance(s, URIRef):
                 yield str(s), light_term(o)
@@ -136,6 +131,8 @@ class MemoryBackend:
         """
         from pyparsing import ParseBaseException
         from rdflib.plugins.sparql import prepareQuery
+
+        from llmgraph.vocab import PREFIXES
 
         try:
             prepared = prepareQuery(sparql, initNs=dict(PREFIXES))

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 from llmgraph.errors import UsageError
+from llmgraph.formats import IMPORT_SOURCES, Source
 from llmgraph.graph import LineageGraph
 from llmgraph.importers.epoch import import_epoch
 from llmgraph.importers.hf_cards import import_hf_cards
@@ -61,10 +62,8 @@ __all__ = [
     "import_wikidata",
 ]
 
-Source = Literal["hf-cards", "hf-hub", "epoch", "wikidata"]
-"""The sources :func:`import_source` reads."""
-
-SOURCES: tuple[str, ...] = get_args(Source)
+SOURCES: tuple[str, ...] = IMPORT_SOURCES
+"""The sources :func:`import_source` reads (the values of :data:`Source`)."""
 
 
 def import_source(

@@ -56,8 +56,10 @@ from llmgraph.vocab import LLM, LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
 
 __all__ = ["Builder", "model_iri", "organization_iri"]
 
-_ENTITY_CLASSES = (LLM.Model, LLM.Organization, LLM.License)
-_MATERIALIZED = (LLM.derivedFrom, LLM.backs)
+_ENTITY_CLASSES = frozenset((LLM.Model, LLM.Organization, LLM.License))
+_MATERIALIZED = frozenset((LLM.derivedFrom, LLM.backs))
+_EDGES = frozenset(MIRRORED) - _MATERIALIZED  # the edges an import report counts
+_TYPE = RDF.type
 
 
 def model_iri(ref: Ref, *, prefix: str) -> URIRef:
@@ -506,9 +508,9 @@ class Builder:
             for triple in tx.triples:
                 if triple[1] in _REMEMBERED:
                     self._objects[(triple[0], triple[1])].add(triple[2])
-                if triple[1] == RDF.type and triple[2] in _ENTITY_CLASSES:
+                if triple[1] == _TYPE and triple[2] in _ENTITY_CLASSES:
                     self._entities += 1
-                elif triple[1] in MIRRORED and triple[1] not in _MATERIALIZED:
+                elif triple[1] in _EDGES:
                     if triple in self._seen:
                         continue
                     self._seen.add(triple)  # edges only: a few per record, not every fact
@@ -558,10 +560,8 @@ class Builder:
         report = self._report
         report.triples = fresh
         report.triples_added = added
-        report.entities_added = len(
-            {s for s, p, o in fresh if p == RDF.type and o in _ENTITY_CLASSES}
-        )
-        report.edges_added = sum(1 for _, p, _ in fresh if p in MIRRORED and p not in _MATERIALIZED)
+        report.entities_added = len({s for s, p, o in fresh if p == _TYPE and o in _ENTITY_CLASSES})
+        report.edges_added = sum(1 for _, p, _ in fresh if p in _EDGES)
         return report
 
     def _finish_bulk(self, steps: Iterator[object]) -> ImportReport:
