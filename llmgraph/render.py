@@ -17,10 +17,11 @@ built), succession old → new, a teacher → its student, backing edges backer 
 with the dates and amounts of the rounds, read from the ``rdf:Statement`` nodes that cite them),
 a platform → the models it hosts, an operator → its platform. Release time runs along the
 rank axis (columns for ``rankdir="LR"``, rows for ``"TB"``), one rank per year or quarter, with
-the periods drawn as an axis. Node colour is the developer's (:func:`organization_colour`: a
-curated table for the organizations of the bundled data, a hash of the IRI for the others, so an
-organization keeps its colour in every diagram); node shape is the kind of entity; edge style
-and colour are the relation. The legend lists only the developers, kinds and relations drawn.
+the periods drawn as an axis. Node colour is the developer's, assigned per figure
+(:func:`assign_colours`) so that no two developers of one figure share a fill; each keeps its
+preferred colour (:func:`organization_colour`: the curated ``data/colours.csv`` for the
+organizations of the bundled data, a hash of the IRI for the others) when it is free in that
+figure. Node shape is the kind of entity; edge style and colour are the relation. The legend lists only the developers, kinds and relations drawn.
 
 Large selections stay readable without losing anything silently: leaves that are quantized
 builds or adapters of one parent are collapsed into one counted node ("+312 quantized builds"),
@@ -32,15 +33,18 @@ tooltip lists the models it stands for, and :attr:`Diagram.placeholders` returns
 from __future__ import annotations
 
 import colorsys
+import csv
 import datetime as dt
 import hashlib
 import html
 import itertools
+import math
+import re
 import shutil
 import subprocess
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack, cast, get_args
@@ -50,7 +54,8 @@ from rdflib import DCTERMS, RDF, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
-from llmgraph.errors import RenderError, UsageError
+from llmgraph.errors import DataLoadError, RenderError, UsageError
+from llmgraph.limits import csv_error, csv_field_limit
 from llmgraph.lineage import (
     ALL_LINEAGE,
     BACKING_RELATIONS,
@@ -61,6 +66,7 @@ from llmgraph.lineage import (
     descendants,
     portfolio,
 )
+from llmgraph.store import bundled_colours_file
 from llmgraph.vocab import LLM, MIRRORED, RELATION_PHRASES, relation_name
 
 if TYPE_CHECKING:
@@ -79,7 +85,9 @@ __all__ = [
     "RankDir",
     "Selection",
     "Timeline",
+    "assign_colours",
     "diagram",
+    "load_colours",
     "organization_colour",
     "render",
     "run_graphviz",
@@ -117,78 +125,39 @@ PALETTE: tuple[str, ...] = (
 """Light fills (ColorBrewer Set3, Pastel1, Set2, PRGn/RdBu tints, Tableau 20) that all keep
 black text above the WCAG AAA contrast ratio of 7:1."""
 
-_ID = "https://w3id.org/llmgraph/id/"
-ORGANIZATION_COLOURS: Mapping[str, str] = {
-    _ID + slug: colour
-    for slug, colour in (
-        # Every developer of the bundled data, most models first. A few wear their brand colour
-        # (Meta blue, Mistral orange, Hugging Face yellow, Anthropic clay, OpenAI grey; grey is
-        # kept for OpenAI and TheBloke's builds); the others were chosen by a search that keeps
-        # developers drawn together apart: in every bundled family diagram they differ by a
-        # CIEDE2000 colour distance of at least 4, in the gallery diagrams by at least 7
-        # (tests/test_render.py checks both).
-        ("meta", "#80b1d3"),
-        ("alibaba-cloud", "#8dd3c7"),
-        ("deepseek", "#f4a582"),
-        ("google-deepmind", "#8dd3c7"),
-        ("mistral-ai", "#fdb462"),
-        ("allen-institute-for-ai", "#ffed6f"),
-        ("google", "#e78ac3"),
-        ("microsoft", "#a6d854"),
-        ("tii", "#98df8a"),
-        ("eleutherai", "#ffd92f"),
-        ("01-ai", "#ff9896"),
-        ("nvidia", "#8da0cb"),
-        ("openai", "#c7c7c7"),
-        ("lmsys", "#e78ac3"),
-        ("thebloke", "#b3b3b3"),
-        ("bigscience", "#fccde5"),
-        ("cerebras", "#ffbb78"),
-        ("mosaicml", "#fb8072"),
-        ("databricks", "#fddaec"),
-        ("nous-research", "#c49c94"),
-        ("stability-ai", "#a6d854"),
-        ("hugging-face", "#ffd92f"),
-        ("moonshot-ai", "#ffd92f"),
-        ("salesforce", "#66c2a5"),
-        ("university-of-washington", "#fddaec"),
-        ("open-orca", "#c2a5cf"),
-        ("openlm-research", "#fccde5"),
-        ("peking-university", "#bebada"),
-        ("together-ai", "#e78ac3"),
-        ("tsinghua-university", "#dbdb8d"),
-        ("anthropic", "#e5c494"),
-        ("garage-baind", "#fb8072"),
-        ("intel", "#fc8d62"),
-        ("singapore-university-of-technology-and-design", "#ffd92f"),
-        ("uc-berkeley", "#66c2a5"),
-        ("upstage", "#decbe4"),
-        ("zhipu-ai", "#f7b6d2"),
-        ("carperai", "#9edae5"),
-        ("cognitivecomputations", "#bebada"),
-        ("discoresearch", "#8dd3c7"),
-        ("embeddedllm", "#98df8a"),
-        ("ilyagusev", "#fbb4ae"),
-        ("mlabonne", "#abd9e9"),
-        ("mohammadothman", "#ccebc5"),
-        ("nexusflow", "#e5d8bd"),
-        ("openaccess-ai-collective", "#ff9896"),
-        ("openpipe", "#e5c494"),
-        ("q-bert", "#e78ac3"),
-        ("sanjiwatsuki", "#f7b6d2"),
-        ("stanford-university", "#a6dba0"),
-        ("teknium", "#ffffb3"),
-        ("tloen", "#fed9a6"),
-        ("weyaxi", "#aec7e8"),
-        ("ibm", "#92c5de"),
-        ("minimax", "#c5b0d5"),
-        ("xiaomi", "#fdae61"),
-    )
-}
-"""Curated fills for the organizations of the bundled data (IRI → colour).
 
-Any other organization gets a :data:`PALETTE` colour chosen by a hash of its IRI; either way an
-organization has the same colour in every diagram.
+class _CuratedColours(Mapping[str, str]):
+    """The bundled colour table (``data/colours.csv``), read on first use."""
+
+    _table: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._table is None:
+            self._table = load_colours(bundled_colours_file())
+        return self._table
+
+    def __getitem__(self, key: str) -> str:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return f"ORGANIZATION_COLOURS({len(self)} organizations from {bundled_colours_file()})"
+
+
+ORGANIZATION_COLOURS: Mapping[str, str] = _CuratedColours()
+"""Curated fills for the organizations of the bundled data (IRI → colour), read from
+``data/colours.csv`` the first time it is used.
+
+A few developers wear their brand colour (Meta blue, Mistral orange, Hugging Face yellow,
+Anthropic clay, OpenAI grey). It is an organization's *preferred* colour: each diagram assigns
+colours with :func:`assign_colours`, which keeps the preferred colour when no developer drawn
+before it in that figure holds a colour close to it. Any other organization prefers a
+:data:`PALETTE` colour chosen by a hash of its IRI.
 """
 
 NO_DEVELOPER = "#ffffff"
@@ -661,11 +630,104 @@ def _names(lg: LineageGraph, iris: Iterable[str]) -> str:
 # ---------------------------------------------------------------------- colours
 
 
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_COLOUR_HEADER = ["organization", "colour"]
+MIN_COLOUR_DISTANCE = 8.0
+"""CIEDE2000 distance below which two fills of one figure count as taken by the same colour."""
+
+
+def load_colours(path: Path | str) -> dict[str, str]:
+    """Read an organization colour table: CSV with the header ``organization,colour``.
+
+    Each row is an organization IRI and a ``#rrggbb`` fill; ``#`` lines and blank lines are
+    skipped. The bundled table is ``data/colours.csv`` (:data:`ORGANIZATION_COLOURS`).
+
+    Args:
+        path: the CSV file.
+
+    Returns:
+        IRI → colour (lower-case hex), in file order.
+
+    Raises:
+        DataLoadError: the file cannot be read, the header is not ``organization,colour``, or a
+            row has the wrong number of fields, an IRI that is not ``http(s)://…``, a colour
+            that is not ``#rrggbb``, or an organization listed twice (file and line named).
+
+    >>> table = load_colours(bundled_colours_file())
+    >>> table["https://w3id.org/llmgraph/id/meta"]
+    '#80b1d3'
+    """
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataLoadError(
+            f"cannot read colours: not UTF-8 text ({exc.reason})", path=source
+        ) from exc
+    except OSError as exc:
+        raise DataLoadError(f"cannot read colours: {exc.strerror or exc}", path=source) from exc
+    table: dict[str, str] = {}
+    first: dict[str, int] = {}
+    header_seen = False
+    with csv_field_limit():
+        reader = csv.reader(text.splitlines())
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+                    continue  # blank lines and comments
+                cells = [c.strip() for c in row]
+                if not header_seen:
+                    if cells != _COLOUR_HEADER:
+                        raise DataLoadError(
+                            f"expected the header 'organization,colour', got {','.join(row)!r}",
+                            path=source,
+                            line=line,
+                        )
+                    header_seen = True
+                    continue
+                if len(cells) != 2:
+                    raise DataLoadError(
+                        f"expected 2 fields (organization,colour), got {len(cells)}: "
+                        f"{','.join(row)!r}",
+                        path=source,
+                        line=line,
+                    )
+                org, colour = cells
+                if not org.startswith(("http://", "https://")) or any(c.isspace() for c in org):
+                    raise DataLoadError(
+                        f"organization must be an http(s) IRI, got {org!r}", path=source, line=line
+                    )
+                if not _HEX.fullmatch(colour):
+                    raise DataLoadError(
+                        f"colour of {org} must be #rrggbb (six hex digits), got {colour!r}",
+                        path=source,
+                        line=line,
+                    )
+                if org in table:
+                    raise DataLoadError(
+                        f"{org} is listed twice (first on line {first[org]})",
+                        path=source,
+                        line=line,
+                    )
+                table[org] = colour.lower()
+                first[org] = line
+        except csv.Error as exc:
+            raise DataLoadError(csv_error(exc), path=source, line=reader.line_num) from exc
+    if not header_seen:
+        raise DataLoadError(
+            "empty colour table: expected the header 'organization,colour'", path=source
+        )
+    return table
+
+
 def organization_colour(org: str) -> str:
-    """Return the fill colour of an organization (by IRI): the same in every diagram.
+    """Return the preferred fill colour of an organization (by IRI).
 
     Organizations of the bundled data have curated colours (:data:`ORGANIZATION_COLOURS`);
-    any other IRI gets a :data:`PALETTE` colour chosen by a hash of the IRI.
+    any other IRI gets a :data:`PALETTE` colour chosen by a hash of the IRI. A figure draws an
+    organization in this colour unless another developer of the same figure holds a colour
+    too close to it (see :func:`assign_colours`).
 
     >>> organization_colour("https://w3id.org/llmgraph/id/meta")
     '#80b1d3'
@@ -676,6 +738,120 @@ def organization_colour(org: str) -> str:
         return ORGANIZATION_COLOURS[org]
     digest = hashlib.sha256(org.encode("utf-8")).digest()
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
+
+
+def assign_colours(
+    organizations: Iterable[str], *, weights: Mapping[str, int] | None = None
+) -> dict[str, str]:
+    """Give every organization of one figure its own fill colour.
+
+    Organizations are served in order of weight (the number of nodes they fill, heaviest
+    first; then by IRI). Each keeps its preferred colour (:func:`organization_colour`) when
+    that colour is at least :data:`MIN_COLOUR_DISTANCE` (CIEDE2000) from every colour already
+    given; otherwise it gets the free :data:`PALETTE` colour farthest from those given. Past the
+    palette's size, further light colours are generated, so no two organizations of a figure
+    ever share a fill. Deterministic: the same organizations and weights give the same colours.
+
+    Args:
+        organizations: the organizations (IRIs) drawn in one figure.
+        weights: how many nodes each fills (missing: 0).
+
+    Returns:
+        IRI → colour.
+
+    >>> picked = assign_colours(["https://w3id.org/llmgraph/id/meta", "https://example.org/x"])
+    >>> picked["https://w3id.org/llmgraph/id/meta"]
+    '#80b1d3'
+    >>> len(set(picked.values()))
+    2
+    """
+    weight = weights or {}
+    order = sorted(set(organizations), key=lambda o: (-weight.get(o, 0), o))
+    given: dict[str, str] = {}
+    taken: list[str] = []
+    for org in order:
+        preferred = organization_colour(org)
+        if preferred not in taken and all(
+            _delta_e(preferred, c) >= MIN_COLOUR_DISTANCE for c in taken
+        ):
+            chosen = preferred
+        else:
+            free = [c for c in PALETTE if c not in taken]
+            if not free:
+                free = [c for c in _extra_colours(len(taken) + 1) if c not in taken]
+            chosen = max(
+                free,
+                key=lambda c: min((_delta_e(c, t) for t in taken), default=math.inf),
+            )
+        given[org] = chosen
+        taken.append(chosen)
+    return given
+
+
+def _extra_colours(count: int) -> list[str]:
+    """Return ``count`` light colours beyond the palette (golden-angle hues), black text safe."""
+    found: list[str] = []
+    index = 0
+    while len(found) < count:
+        hue = (index * 0.618033988749895) % 1.0
+        light = (0.86, 0.8, 0.9)[index % 3]
+        r, g, b = colorsys.hls_to_rgb(hue, light, 0.55)
+        colour = "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
+        if colour not in PALETTE and colour not in found:
+            found.append(colour)
+        index += 1
+    return found
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of a ``#rrggbb`` sRGB colour."""
+
+    def linear(c: int) -> float:
+        x = c / 255
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _delta_e(first: str, second: str) -> float:
+    """CIEDE2000 difference of two colours (about 2 is just noticeable, 10 clearly different)."""
+    (l1, a1, b1), (l2, a2, b2) = _lab(first), _lab(second)
+    c_mean = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_mean**7 / (c_mean**7 + 25**7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    d_big_h = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
+    l_mean, c_bar = (l1 + l2) / 2, (c1 + c2) / 2
+    if c1 * c2 == 0:
+        h_mean = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        h_mean = (h1 + h2) / 2
+    else:
+        h_mean = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(h_mean - 30))
+        + 0.24 * math.cos(math.radians(2 * h_mean))
+        + 0.32 * math.cos(math.radians(3 * h_mean + 6))
+        - 0.20 * math.cos(math.radians(4 * h_mean - 63))
+    )
+    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / math.sqrt(20 + (l_mean - 50) ** 2)
+    s_c = 1 + 0.045 * c_bar
+    s_h = 1 + 0.015 * c_bar * t
+    r_c = 2 * math.sqrt(c_bar**7 / (c_bar**7 + 25**7))
+    r_t = -math.sin(math.radians(60 * math.exp(-(((h_mean - 275) / 25) ** 2)))) * r_c
+    dl, dc, dhh = (l2 - l1) / s_l, (c2 - c1) / s_c, d_big_h / s_h
+    return math.sqrt(dl**2 + dc**2 + dhh**2 + r_t * dc * dhh)
 
 
 def _tint(colour: str, amount: float) -> str:
@@ -1074,12 +1250,47 @@ class _Builder:
             self.layout = (
                 "neato" if kinds == {"organization"} and not self.plan.placeholders else "dot"
             )
+        coloured, weights = self._coloured()
+        self.colours = assign_colours(coloured, weights=weights)
         self.used_relations: set[str] = set()
         self.used_developers: set[str] = set()
         self.used_kinds: set[str] = set()
         self.used_neutral = False
         self.ranks: dict[str, list[str]] = {}
         self.texts: dict[str, str] = {}  # placeholder id → what it says
+
+    def _coloured(self) -> tuple[list[str], dict[str, int]]:
+        """Return the organizations this figure fills with their colour, and how many nodes each."""
+        weights: dict[str, int] = defaultdict(int)
+        for node, facts in self.facts.items():
+            if facts.kind == "organization":
+                if self._develops(node):
+                    weights[node] += 1
+            elif facts.kind in ("model", None) and facts.developer is not None:
+                weights[facts.developer] += 1
+        for ph in self.plan.placeholders:
+            if ph.kind == "group":
+                devs = {
+                    self.member_facts[m].developer for m in ph.members if m in self.member_facts
+                }
+                devs.discard(None)
+                if len(devs) == 1:
+                    weights[cast(str, next(iter(devs)))] += len(ph.members)
+        if self.opt.clusters == "family":
+            for facts in self.facts.values():
+                owner = self._family_developer(facts.families[0]) if facts.families else None
+                if owner is not None and facts.kind == "model":
+                    weights.setdefault(owner, 0)
+        return sorted(weights), dict(weights)
+
+    def _org_colour(self, org: str) -> str:
+        return self.colours.get(org) or organization_colour(org)
+
+    def _develops(self, org: str) -> bool:
+        return any(
+            k == "developedBy" and self.lg.nx.nodes[u].get("kind") == "model"
+            for u, _, k in self.lg.nx.in_edges(org, keys=True)
+        )
 
     # -- entry point
 
@@ -1197,10 +1408,10 @@ class _Builder:
         for index, key in enumerate(sorted(boxes, key=lambda k: (self.lg.label(k).casefold(), k))):
             cluster = pydot.Subgraph(f"cluster_{index}")
             if self.opt.clusters == "developer":
-                colour = organization_colour(key)
+                colour = self._org_colour(key)
             else:
                 owner = self._family_developer(key)
-                colour = organization_colour(owner) if owner else NEUTRAL
+                colour = self._org_colour(owner) if owner else NEUTRAL
             for attr, value in (
                 ("label", _q(self.lg.label(key))),
                 ("style", _q("rounded,filled")),
@@ -1230,18 +1441,14 @@ class _Builder:
         if facts.kind == "platform":
             return PLATFORM
         if facts.kind == "organization":
-            develops = any(
-                k == "developedBy" and self.lg.nx.nodes[u].get("kind") == "model"
-                for u, _, k in self.lg.nx.in_edges(node, keys=True)
-            )
-            if develops:
-                return organization_colour(node)
+            if self._develops(node):
+                return self._org_colour(node)
             self.used_neutral = True
             return NEUTRAL
         if facts.developer is None:
             return NO_DEVELOPER
         self.used_developers.add(facts.developer)
-        return organization_colour(facts.developer)
+        return self._org_colour(facts.developer)
 
     def _node(self, node: str) -> pydot.Node:
         facts = self.facts[node]
@@ -1317,7 +1524,7 @@ class _Builder:
                 )
                 colour = NEUTRAL
                 if len(devs) == 1:
-                    colour = organization_colour(devs[0])
+                    colour = self._org_colour(devs[0])
                     self.used_developers.add(devs[0])
                 head = f"{count} {one if count == 1 else many} of {anchor}"
                 attrs = {
@@ -1446,7 +1653,7 @@ class _Builder:
         developers = sorted(self.used_developers, key=lambda d: (self.lg.label(d).casefold(), d))
         if developers:
             cells = [
-                (_swatch(organization_colour(d)) + _legend_text(self.lg.label(d)), self.lg.label(d))
+                (_swatch(self._org_colour(d)) + _legend_text(self.lg.label(d)), self.lg.label(d))
                 for d in developers
             ]
             sections.append(("Developer", cells))

@@ -105,6 +105,15 @@ def bundled_data_files() -> list[Path]:
     return sorted((_BUNDLED / "data").glob("*.ttl"))
 
 
+def bundled_colours_file() -> Path:
+    """Return the path of the curated organization colours, ``data/colours.csv``.
+
+    >>> bundled_colours_file().name
+    'colours.csv'
+    """
+    return _BUNDLED / "data" / "colours.csv"
+
+
 def parse_file(path: Path | str) -> Graph:
     """Parse one RDF file into a new graph: Turtle (N-Triples included) or JSON-LD.
 

@@ -25,6 +25,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from llmgraph import (
+    DataLoadError,
     LineageGraph,
     RenderError,
     UsageError,
@@ -45,6 +46,8 @@ from llmgraph.render import (
     PLATFORM,
     Diagram,
     Selection,
+    assign_colours,
+    load_colours,
     organization_colour,
     run_graphviz,
 )
@@ -408,47 +411,108 @@ def test_palette_keeps_black_text_readable() -> None:
     assert set(ORGANIZATION_COLOURS.values()) <= set(PALETTE)
 
 
-def test_colours_are_stable_and_curated_for_every_bundled_developer(
+def test_curated_colours_name_bundled_organizations_and_others_hash(
     bundled: LineageGraph,
 ) -> None:
-    """Each bundled developer has a curated colour; other IRIs hash into the palette."""
-    developers = {
-        v
-        for u, v, k in bundled.nx.edges(keys=True)
-        if k == "developedBy" and bundled.nx.nodes[u].get("kind") == "model"
-    }
-    assert developers <= set(ORGANIZATION_COLOURS)
+    """Every curated colour belongs to an organization of the data; other IRIs hash stably."""
+    organizations = {n for n, d in bundled.nx.nodes(data=True) if d.get("kind") == "organization"}
+    assert set(ORGANIZATION_COLOURS) <= organizations
+    assert len(ORGANIZATION_COLOURS) >= 50
     assert organization_colour("https://example.org/x") == organization_colour(
         "https://example.org/x"
     )
     assert organization_colour("https://example.org/x") in PALETTE
 
 
-def _developers(lg: LineageGraph, made: Diagram) -> set[str]:
-    found = set()
-    for node in made.drawn:
-        data = lg.nx.nodes[node]
-        if data.get("kind") == "model":
-            devs = sorted(v for _, v, k in lg.nx.out_edges(node, keys=True) if k == "developedBy")
-            found.update(devs[:1])
+def _developer_fills(lg: LineageGraph, made: Diagram) -> dict[str, str]:
+    """Each developer of the models drawn → the one fill its models have in the figure."""
+    found: dict[str, set[str]] = {}
+    for node in made.dot.get_nodes():
+        name = node.get_name().strip('"')
+        if name in lg.nx and lg.nx.nodes[name].get("kind") == "model":
+            devs = sorted(v for _, v, k in lg.nx.out_edges(name, keys=True) if k == "developedBy")
+            if devs:
+                found.setdefault(devs[0], set()).add(str(node.get("fillcolor")).strip('"'))
+    assert all(len(fills) == 1 for fills in found.values()), found
+    return {dev: next(iter(fills)) for dev, fills in found.items()}
+
+
+def _swatches(svg: bytes) -> dict[str, str]:
+    """The legend's developer swatches as the SVG draws them: name → fill."""
+    graph = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "graph")
+    children = list(graph)
+    found: dict[str, str] = {}
+    for index, child in enumerate(children):
+        fill = child.get("fill")
+        if child.tag != f"{SVG}polygon" or fill in (None, "none", "white", "#ffffff"):
+            continue
+        text = next((c for c in children[index + 1 :] if c.tag == f"{SVG}text"), None)
+        if text is not None and text.text:
+            found.setdefault(text.text, str(fill))
     return found
 
 
 def test_developers_drawn_together_get_distinct_colours(bundled: LineageGraph) -> None:
-    """In every bundled family diagram, no two developers share a colour (CIEDE2000 ≥ 4)."""
+    """In every bundled family diagram, no two developers share a fill (CIEDE2000 ≥ 6)."""
     families = sorted(
         str(r[0])  # type: ignore[index]
         for r in bundled.query("SELECT ?f WHERE { ?f a llm:ModelFamily }")
     )
     checked = 0
     for family in families:
-        made = diagram(bundled, select_family(bundled, family))
-        devs = sorted(_developers(bundled, made))
-        for a, b in itertools.combinations(devs, 2):
-            distance = _delta_e(organization_colour(a), organization_colour(b))
-            assert distance >= 4, (family, a, b, distance)
+        fills = _developer_fills(bundled, diagram(bundled, select_family(bundled, family)))
+        for a, b in itertools.combinations(sorted(fills), 2):
+            distance = _delta_e(fills[a], fills[b])
+            assert distance >= 6, (family, a, b, distance)
             checked += 1
     assert checked > 1000
+
+
+def test_curated_colour_is_kept_when_free(bundled: LineageGraph) -> None:
+    """A developer keeps its curated colour unless a heavier one in the figure holds it."""
+    fills = _developer_fills(bundled, diagram(bundled, select_family(bundled, "LLaMA")))
+    assert fills[ID + "meta"] == ORGANIZATION_COLOURS[ID + "meta"]
+    kept = [d for d in fills if d in ORGANIZATION_COLOURS and fills[d] == ORGANIZATION_COLOURS[d]]
+    assert len(kept) >= len(fills) // 2
+    # Microsoft and ModelBest both prefer #a6d854 here: the one with more models keeps it
+    assert fills[ID + "microsoft"] == "#a6d854"
+    assert fills[ID + "modelbest"] != "#a6d854"
+
+
+def test_assign_colours_is_distinct_beyond_the_palette() -> None:
+    """More organizations than palette colours still get pairwise different fills."""
+    orgs = [f"https://example.org/lab{i}" for i in range(len(PALETTE) + 20)]
+    picked = assign_colours(orgs)
+    assert len(set(picked.values())) == len(orgs)
+    assert picked == assign_colours(reversed(orgs))  # order of the input does not matter
+    heavy = assign_colours(orgs[:2], weights={orgs[1]: 5})
+    assert heavy[orgs[1]] == organization_colour(orgs[1])
+    assert all(_contrast_with_black(c) >= 7 for c in picked.values())
+
+
+def test_colour_table_is_data(tmp_path: Path) -> None:
+    """The curated colours are read from data/colours.csv; a bad file names file and line."""
+    assert load_colours(REPO / "data" / "colours.csv") == dict(ORGANIZATION_COLOURS)
+    good = tmp_path / "ok.csv"
+    good.write_text("organization,colour\n# a comment\n\nhttps://e.org/a,#ABCDEF\n")
+    assert load_colours(good) == {"https://e.org/a": "#abcdef"}
+    for body, message in (
+        ("org,color\n", r"bad\.csv:1: expected the header 'organization,colour'"),
+        ("organization,colour\nhttps://e.org/a,#abc\n", r"bad\.csv:2: colour of .* #rrggbb"),
+        ("organization,colour\nlab,#aabbcc\n", r"bad\.csv:2: organization must be an http"),
+        ("organization,colour\nhttps://e.org/a\n", r"bad\.csv:2: expected 2 fields"),
+        (
+            "organization,colour\nhttps://e.org/a,#aabbcc\nhttps://e.org/a,#aabbcd\n",
+            r"bad\.csv:3: https://e.org/a is listed twice \(first on line 2\)",
+        ),
+        ("", r"bad\.csv: empty colour table"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(body)
+        with pytest.raises(DataLoadError, match=message):
+            load_colours(bad)
+    with pytest.raises(DataLoadError, match=r"missing\.csv: cannot read colours"):
+        load_colours(tmp_path / "missing.csv")
 
 
 def test_clusters_per_developer_and_family(tiny: LineageGraph) -> None:
@@ -803,6 +867,9 @@ def test_gallery_diagrams_are_legible(bundled: LineageGraph) -> None:
         for node in _nodes(svg).values():
             if node.title.startswith("https://w3id.org/"):
                 assert node.href and node.tooltip, (name, node.title)
-        devs = sorted(_developers(bundled, made))
-        for a, b in itertools.combinations(devs, 2):
-            assert _delta_e(organization_colour(a), organization_colour(b)) >= 7, (name, a, b)
+        fills = _developer_fills(bundled, made)
+        for a, b in itertools.combinations(sorted(fills), 2):
+            assert _delta_e(fills[a], fills[b]) >= 7, (name, a, b)
+        swatches = _swatches(svg)  # the legend shows each developer in its nodes' fill
+        for dev, fill in fills.items():
+            assert swatches[bundled.label(dev)] == fill, (name, dev)
