@@ -17,11 +17,14 @@ built), succession old → new, a teacher → its student, backing edges backer 
 with the dates and amounts of the rounds, read from the ``rdf:Statement`` nodes that cite them),
 a platform → the models it hosts, an operator → its platform. Release time runs along the
 rank axis (columns for ``rankdir="LR"``, rows for ``"TB"``), one rank per year or quarter, with
-the periods drawn as an axis. Node colour is the developer's, assigned per figure
-(:func:`assign_colours`) so that no two developers of one figure share a fill; each keeps its
+every period from the first release to the last drawn as an equally spaced axis (a run of
+empty periods of :data:`GAP_PERIODS` or more is compressed into a named "≈" break marker).
+Node colour is the developer's, assigned per figure (:func:`assign_colours`) so that no two
+developers of one figure share a fill; each keeps its
 preferred colour (:func:`organization_colour`: the curated ``data/colours.csv`` for the
 organizations of the bundled data, a hash of the IRI for the others) when it is free in that
-figure. Node shape is the kind of entity; edge style and colour are the relation. The legend lists only the developers, kinds and relations drawn.
+figure. Node shape is the kind of entity; edge style and colour are the relation. The legend
+lists only the developers, kinds and relations drawn.
 
 Large selections stay readable without losing anything silently: leaves that are quantized
 builds or adapters of one parent are collapsed into one counted node ("+312 quantized builds"),
@@ -74,6 +77,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EDGE_STYLES",
+    "GAP_PERIODS",
     "ORGANIZATION_COLOURS",
     "PALETTE",
     "RELATION_TEXT",
@@ -977,6 +981,53 @@ def _period(day: dt.date, unit: Literal["year", "quarter"]) -> str:
     return str(day.year) if unit == "year" else f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
+GAP_PERIODS: Mapping[str, int] = {"quarter": 4, "year": 3}
+"""A run of at least this many empty periods becomes one break marker on the time axis."""
+
+
+def _periods_between(first: dt.date, last: dt.date, unit: Literal["year", "quarter"]) -> list[str]:
+    """Every period from the one holding ``first`` to the one holding ``last``, in order."""
+    if unit == "year":
+        return [str(y) for y in range(first.year, last.year + 1)]
+    start, stop = first.year * 4 + (first.month - 1) // 3, last.year * 4 + (last.month - 1) // 3
+    return [f"{q // 4} Q{q % 4 + 1}" for q in range(start, stop + 1)]
+
+
+def _axis(
+    periods: list[str], filled: set[str], unit: Literal["year", "quarter"]
+) -> list[str | tuple[str, str]]:
+    """Return the stops of the axis: periods, and ``(first, last)`` for a run compressed.
+
+    >>> _axis(["2019", "2020", "2021", "2022", "2023"], {"2019", "2023"}, "year")
+    ['2019', ('2020', '2022'), '2023']
+    >>> _axis(["2019", "2020", "2021"], {"2019", "2021"}, "year")
+    ['2019', '2020', '2021']
+    """
+    stops: list[str | tuple[str, str]] = []
+    run: list[str] = []
+    for period in [*periods, None]:
+        if period is not None and period not in filled:
+            run.append(period)
+            continue
+        if len(run) >= GAP_PERIODS[unit]:
+            stops.append((run[0], run[-1]))
+        else:
+            stops.extend(run)
+        run = []
+        if period is not None:
+            stops.append(period)
+    return stops
+
+
+def _label_size(facts: _Facts, across: bool) -> float:
+    """Estimate a node's width (``across``) or height in points, as Graphviz will draw it."""
+    lines = _wrap(facts.label)
+    if across:
+        detail = _text_width("2024-01 · 13.0B", 9)
+        return max([_text_width(x, 11) for x in lines] + [detail]) + 2 * 7.2 + 4
+    return (len(lines) + 1) * 13.2 + 2 * 2.9 + 4
+
+
 # ---------------------------------------------------------------------- the plan
 
 
@@ -1349,40 +1400,67 @@ class _Builder:
         return "quarter" if days[-1].year - days[0].year <= 4 else "year"
 
     def _add_timeline(self, canvas: pydot.Dot | pydot.Subgraph) -> None:
+        """Draw the time axis: one rank per period, each as wide as the widest node.
+
+        Every period from the first release drawn to the last gets a rank, empty or not, so
+        that equal steps are equal times. A run of at least :data:`GAP_PERIODS` empty periods
+        is compressed into one break marker ("≈ 2020 to 2021"), drawn and named, never silent.
+        """
         unit = self._unit()
         if unit is None:
             return
         for node, facts in sorted(self.facts.items()):
             if facts.kind == "model" and facts.released is not None:
                 self.ranks.setdefault(_period(facts.released, unit), []).append(node)
-        periods = sorted(self.ranks)
-        for period in periods:
-            canvas.add_node(
-                _node(
-                    f"time:{period}",
-                    {
-                        "label": _q(period),
-                        "shape": "plaintext",
-                        "style": _q(""),
-                        "fontsize": "13",
-                        "fontcolor": _q("#555555"),
-                        "tooltip": _q(f"released in {period}"),
-                    },
-                )
-            )
-        for a, b in itertools.pairwise(periods):
-            canvas.add_edge(
-                _edge(
-                    f"time:{a}",
-                    f"time:{b}",
-                    {"color": _q("#b0b0b0"), "penwidth": "2", "arrowhead": "vee"},
-                )
-            )
-        for index, period in enumerate(periods):
+        days = [f.released for f in self.facts.values() if f.kind == "model" and f.released]
+        steps = _axis(_periods_between(min(days), max(days), unit), set(self.ranks), unit)
+        across = self.opt.rankdir in ("LR", "RL")
+        size = max((_label_size(f, across) for f in self.facts.values()), default=0.0)
+        stops: list[str] = []
+        for step in steps:
+            if isinstance(step, str):
+                name = f"time:{step}"
+                attrs = {
+                    "label": _q(step),
+                    "shape": "plaintext",
+                    "style": _q(""),
+                    "fontsize": "13",
+                    "fontcolor": _q("#555555"),
+                    "tooltip": _q(f"released in {step}"),
+                }
+                if size:  # every period column (row) equally wide: equal steps, equal times
+                    attrs["width" if across else "height"] = _q(f"{size / 72:.2f}")
+                    attrs["fixedsize"] = "false"
+            else:
+                first, last = step
+                span = first if first == last else f"{first} \N{EN DASH} {last}"
+                name = f"time:gap:{first}..{last}"
+                attrs = {
+                    "label": f'<<FONT POINT-SIZE="18">≈</FONT><BR/>{_h(span)}<BR/>'
+                    '<FONT POINT-SIZE="9">(axis broken: no model drawn)</FONT>>',
+                    "shape": "plaintext",
+                    "style": _q(""),
+                    "fontsize": "11",
+                    "fontcolor": _q("#777777"),
+                    "tooltip": _q(
+                        f"axis break: no model of this figure was released in {span}; "
+                        "these periods are compressed into this marker"
+                    ),
+                }
+            canvas.add_node(_node(name, attrs))
+            stops.append(name)
+        for a, b in itertools.pairwise(stops):
+            broken = ":gap:" in a or ":gap:" in b
+            attrs = {"color": _q("#b0b0b0"), "penwidth": "2", "arrowhead": "vee"}
+            if broken:
+                attrs = {"color": _q("#b0b0b0"), "penwidth": "2", "style": "dashed"}
+                attrs["arrowhead"] = "vee" if ":gap:" in a else "none"
+            canvas.add_edge(_edge(a, b, attrs))
+        for index, name in enumerate(stops):
             rank = pydot.Subgraph(f"rank_{index}")
             rank.set("rank", "same")
-            rank.add_node(pydot.Node(_q(f"time:{period}")))
-            for node in self.ranks[period]:
+            rank.add_node(pydot.Node(_q(name)))
+            for node in self.ranks.get(name.removeprefix("time:"), []):
                 rank.add_node(pydot.Node(_q(node)))
             canvas.add_subgraph(rank)
 

@@ -546,6 +546,80 @@ def test_timeline_ranks_models_by_quarter_or_year(tiny: LineageGraph) -> None:
     assert not any(n.startswith("time:") for n in _nodes(render(tiny, sel, timeline="none")))
 
 
+def _axis_stops(svg: bytes) -> list[tuple[float, str]]:
+    """The time axis as drawn: (x of the label's centre, node title), left to right."""
+    stops = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title_el = g.find(f"{SVG}title")
+        title = title_el.text if title_el is not None else None
+        if g.get("class") == "node" and title and title.startswith("time:"):
+            text = next(g.iter(f"{SVG}text"))
+            stops.append((float(text.get("x") or 0), title))
+    return sorted(stops)
+
+
+def _next_period(period: str) -> str:
+    if " Q" not in period:
+        return str(int(period) + 1)
+    year, quarter = int(period[:4]), int(period[-1])
+    return f"{year + quarter // 4} Q{quarter % 4 + 1}"
+
+
+def _check_truthful_axis(svg: bytes) -> list[str]:
+    """Check the axis of ``svg`` and return its stops' titles.
+
+    Consecutive drawn periods must be contiguous, or joined by a break marker naming the
+    periods it compresses; periods between breaks must be equally spaced.
+    """
+    stops = _axis_stops(svg)
+    titles = [t.removeprefix("time:") for _, t in stops]
+    for a, b in itertools.pairwise(titles):
+        if a.startswith("gap:"):
+            assert _next_period(a.split("..")[1]) == b, (a, b)
+        elif b.startswith("gap:"):
+            assert b.removeprefix("gap:").split("..")[0] == _next_period(a), (a, b)
+        else:
+            assert _next_period(a) == b, f"{a} is followed by {b} with no break marker"
+    steps = {
+        round(x2 - x1) for (x1, t1), (x2, t2) in itertools.pairwise(stops) if "gap:" not in t1 + t2
+    }
+    assert len(steps) <= 1, steps  # equal steps are equal times
+    return titles
+
+
+def test_time_axis_draws_every_period_or_a_break(tiny: LineageGraph) -> None:
+    """Empty periods are drawn; a long empty run becomes one break marker, drawn and named."""
+    sel = select_lineage(tiny, "Tuned 7B")
+    titles = _check_truthful_axis(render(tiny, sel, timeline="quarter"))
+    assert titles[:4] == ["2022 Q2", "2022 Q3", "2022 Q4", "2023 Q1"]  # empty quarters stay
+    e = "https://example.org/gap/"
+    g = Graph()
+    for name, day in (("old", "2018-05-01"), ("mid", "2019-02-01"), ("new", "2024-07-01")):
+        g.add((URIRef(e + name), RDF.type, LLM.Model))
+        g.add((URIRef(e + name), RDFS.label, Literal(name.title())))
+        g.add((URIRef(e + name), LLM.releaseDate, Literal(day, datatype=XSD.date)))
+    g.add((URIRef(e + "mid"), LLM.fineTunedFrom, URIRef(e + "old")))
+    g.add((URIRef(e + "new"), LLM.fineTunedFrom, URIRef(e + "mid")))
+    lg = LineageGraph(g)
+    svg = render(lg, select_family(lg, e + "old"), timeline="year")
+    assert _check_truthful_axis(svg) == ["2018", "2019", "gap:2020..2023", "2024"]
+    marker = _nodes(svg)["time:gap:2020..2023"]
+    assert "≈" in marker.texts and "2020 \N{EN DASH} 2023" in marker.texts
+    assert "axis break" in (marker.tooltip or "")
+    quarters = _check_truthful_axis(render(lg, select_family(lg, e + "old"), timeline="quarter"))
+    short, long = ["2018 Q3", "2018 Q4"], ["gap:2019 Q2..2024 Q2"]  # a run under a year is drawn
+    assert quarters == ["2018 Q2", *short, "2019 Q1", *long, "2024 Q3"]
+
+
+def test_gallery_time_axes_are_truthful(bundled: LineageGraph) -> None:
+    """Every gallery figure with a time axis has contiguous, equally spaced periods or breaks."""
+    drawn = 0
+    for name, _ in _gallery(bundled):
+        titles = _check_truthful_axis((GALLERY / f"{name}.svg").read_bytes())
+        drawn += bool(titles)
+    assert drawn == 3
+
+
 def test_rankdir_and_title(tiny: LineageGraph) -> None:
     """Rankdir reaches Graphviz and the title heads the legend."""
     sel = select_lineage(tiny, "Merge 7B")
