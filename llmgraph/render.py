@@ -80,13 +80,17 @@ __all__ = [
     "GAP_PERIODS",
     "ORGANIZATION_COLOURS",
     "PALETTE",
+    "RELATION_STYLES",
     "RELATION_TEXT",
+    "WEIGHTS",
     "Clusters",
     "Diagram",
     "DrawOptions",
     "Format",
     "Layout",
+    "Pattern",
     "RankDir",
+    "RelationStyle",
     "Selection",
     "Timeline",
     "assign_colours",
@@ -172,28 +176,84 @@ PLATFORM = "#dce6f0"
 
 # ---------------------------------------------------------------------- relations
 
-EDGE_STYLES: Mapping[str, Mapping[str, str]] = {
-    "fineTunedFrom": {"style": "solid", "color": "#3a3a3a"},
-    "continuedPretrainingFrom": {"style": "bold", "color": "#1d3557", "penwidth": "2.2"},
-    "adapterOf": {"style": "dashed", "color": "#7b2cbf"},
-    "quantizedFrom": {"style": "dotted", "color": "#5c636a", "penwidth": "1.8"},
-    "mergedFrom": {"style": "solid", "color": "#e76f51", "penwidth": "1.4"},
-    "derivedFrom": {"style": "solid", "color": "#9a9a9a"},
-    "successorOf": {
-        "style": "dashed",
-        "color": "#2a9d8f",
-        "penwidth": "1.8",
-        "arrowhead": "empty",
-    },
-    "trainedOnOutputsOf": {"style": "dotted", "color": "#c1121f", "penwidth": "1.4"},
-    "investsIn": {"style": "solid", "color": "#2d6a4f", "penwidth": "1.3"},
-    "owns": {"style": "bold", "color": "#264653", "penwidth": "2.4", "arrowhead": "odiamond"},
-    "backs": {"style": "solid", "color": "#74c69d"},
-    "hostedOn": {"style": "dashed", "color": "#457b9d"},
-    "operatedBy": {"style": "dashed", "color": "#8d99ae"},
-    "developedBy": {"style": "dotted", "color": "#8d99ae"},
+Pattern = Literal["solid", "dashed", "dotted", "double", "tapered"]
+"""How an edge's line is drawn: ``double`` is two parallel lines, ``tapered`` a wedge."""
+
+WEIGHTS: Mapping[str, float] = {"thin": 1.0, "medium": 2.0, "heavy": 3.6}
+"""Line widths in points: each at least 1.8 times the one before, so that print keeps them apart."""
+
+_ARROWS: Mapping[str, str] = {
+    "solid": "normal",
+    "dashed": "empty",
+    "dotted": "dot",
+    "double": "odiamond",
+    "tapered": "none",
 }
-"""Graphviz edge attributes per relation (the relation's local name)."""
+"""Arrowhead per pattern, so that a pattern shows on an edge too short to show its dashes
+(a tapered edge needs none: its wedge narrows from the backer to the backed)."""
+
+
+@dataclass(frozen=True)
+class RelationStyle:
+    """How a relation is drawn: line pattern, weight, colour, and the arrowhead that follows.
+
+    No two relations share a (pattern, weight); the colour only adds to that, so a figure
+    printed in greyscale keeps every relation apart. The arrowhead is the pattern's
+    (solid ▶, dashed ▷, dotted ●, double ◇; a tapered wedge narrows towards its head) and
+    shows even on a short edge.
+
+    >>> RELATION_STYLES["quantizedFrom"].graphviz()["style"]
+    'dotted'
+    """
+
+    pattern: Pattern
+    weight: Literal["thin", "medium", "heavy"]
+    colour: str
+
+    @property
+    def arrowhead(self) -> str:
+        """The Graphviz arrowhead of the pattern."""
+        return _ARROWS[self.pattern]
+
+    def graphviz(self) -> dict[str, str]:
+        """Return the Graphviz edge attributes: style, penwidth, color and arrowhead."""
+        width = WEIGHTS[self.weight]
+        attrs = {
+            "style": "solid" if self.pattern == "double" else self.pattern,
+            "color": self.colour,
+            "penwidth": f"{width:g}",
+            "arrowhead": self.arrowhead,
+        }
+        if self.pattern == "double":  # a colour list draws parallel lines, one per colour
+            attrs["color"] = f"{self.colour}:invis:{self.colour}"
+        if self.pattern == "tapered":  # the wedge starts at penwidth: twice the line weight
+            attrs["penwidth"] = f"{2 * width:g}"
+        return attrs
+
+
+RELATION_STYLES: Mapping[str, RelationStyle] = {
+    "fineTunedFrom": RelationStyle("solid", "medium", "#3a3a3a"),
+    "continuedPretrainingFrom": RelationStyle("solid", "heavy", "#1d3557"),
+    "adapterOf": RelationStyle("dashed", "medium", "#7b2cbf"),
+    "quantizedFrom": RelationStyle("dotted", "medium", "#5c636a"),
+    "mergedFrom": RelationStyle("double", "medium", "#e76f51"),
+    "derivedFrom": RelationStyle("solid", "thin", "#8a8a8a"),
+    "successorOf": RelationStyle("dashed", "heavy", "#2a9d8f"),
+    "trainedOnOutputsOf": RelationStyle("dotted", "heavy", "#c1121f"),
+    "investsIn": RelationStyle("tapered", "medium", "#2d6a4f"),
+    "owns": RelationStyle("double", "heavy", "#264653"),
+    "backs": RelationStyle("tapered", "thin", "#52b788"),
+    "hostedOn": RelationStyle("double", "thin", "#457b9d"),
+    "operatedBy": RelationStyle("dashed", "thin", "#6c757d"),
+    "developedBy": RelationStyle("dotted", "thin", "#8d99ae"),
+}
+"""How each relation (the relation's local name) is drawn: the one table of relation styles."""
+
+EDGE_STYLES: Mapping[str, Mapping[str, str]] = {
+    rel: style.graphviz() for rel, style in RELATION_STYLES.items()
+}
+"""Graphviz edge attributes per relation (the relation's local name), from
+:data:`RELATION_STYLES`."""
 
 RELATION_TEXT: Mapping[str, str] = {
     "fineTunedFrom": "fine-tuned",
@@ -1665,10 +1725,11 @@ class _Builder:
                     text = _edge_label(rounds) if self.opt.edge_labels else ""
                     if text and rel in BACKING_RELATIONS:
                         attrs["label"] = _q(text)
-                        attrs["fontcolor"] = _q(_darken(EDGE_STYLES[rel]["color"], 0.9))
+                        attrs["fontcolor"] = _q(_darken(RELATION_STYLES[rel].colour, 0.9))
             if self._backwards(tail, head):
                 attrs["constraint"] = "false"  # data says the child came first: do not fight it
             attrs["tooltip"] = _q(tip)
+            attrs["class"] = _q(f"relation-{rel}")  # SVG: <g class="edge relation-…"> for CSS
             canvas.add_edge(_edge(tail, head, attrs))
 
     def _backwards(self, tail: str, head: str) -> bool:
@@ -1772,17 +1833,40 @@ def _swatch(colour: str) -> str:
     )
 
 
+_GLYPHS = {"normal": "▶", "empty": "▷", "dot": "●", "odiamond": "◇"}
+
+
 def _relation_cell(rel: str) -> str:
-    style = EDGE_STYLES.get(rel, {})
-    line = {"dashed": ' STYLE="dashed"', "dotted": ' STYLE="dotted"'}.get(
-        style.get("style", ""), ""
+    """Return the legend's sample of a relation's line (pattern, weight, arrowhead) and its text."""
+    style = RELATION_STYLES.get(rel, RelationStyle("solid", "thin", "#000000"))
+    width = round(WEIGHTS[style.weight])
+    colour = style.colour
+    if style.pattern == "double":
+        line = (
+            f'<TD SIDES="TB" BORDER="{width}" COLOR="{colour}" WIDTH="30" '
+            f'HEIGHT="{2 * width + 3}" FIXEDSIZE="TRUE"></TD>'
+        )
+    elif style.pattern == "tapered":
+        line = "".join(  # a wedge of bars, each one point lower: the tapered line
+            f'<TD WIDTH="4" HEIGHT="{2 * width + 2}" FIXEDSIZE="TRUE"><TABLE BORDER="0" '
+            f'CELLSPACING="0" CELLPADDING="0"><TR><TD BGCOLOR="{colour}" WIDTH="4" HEIGHT="{h}" '
+            'FIXEDSIZE="TRUE"></TD></TR></TABLE></TD>'
+            for h in range(2 * width + 2, 0, -1)
+        )
+    else:
+        pattern = {"dashed": ' STYLE="dashed"', "dotted": ' STYLE="dotted"'}.get(style.pattern, "")
+        line = (
+            f'<TD SIDES="B" BORDER="{width}" COLOR="{colour}"{pattern} WIDTH="30" HEIGHT="8" '
+            'FIXEDSIZE="TRUE"></TD>'
+        )
+    glyph = _GLYPHS.get(style.arrowhead)
+    if glyph:
+        line += f'<TD><FONT COLOR="{colour}" POINT-SIZE="9">{glyph}</FONT></TD>'
+    sample = (
+        '<TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+        f"{line}</TR></TABLE></TD>"
     )
-    width = max(2 if line else 1, round(float(style.get("penwidth", "1"))))
-    colour = style.get("color", "#000000")
-    return (
-        f'<TD SIDES="B" BORDER="{width}" COLOR="{colour}"{line} WIDTH="30" HEIGHT="8" '
-        'FIXEDSIZE="TRUE"></TD>' + _legend_text(RELATION_TEXT.get(rel, rel))
-    )
+    return sample + _legend_text(RELATION_TEXT.get(rel, rel))
 
 
 def _round_text(r: _Round, rel: str) -> str:

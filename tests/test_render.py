@@ -12,6 +12,7 @@ import importlib.util
 import itertools
 import math
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,7 @@ class Drawn:
 def _groups(svg: bytes, cls: str) -> dict[str, Drawn]:
     found = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        if g.get("class") != cls:
+        if cls not in (g.get("class") or "").split():
             continue
         title_el = g.find(f"{SVG}title")
         title = title_el.text if title_el is not None and title_el.text else ""
@@ -367,24 +368,69 @@ def test_legend_lists_only_what_appears(tiny: LineageGraph) -> None:
 
 
 def test_every_relation_has_a_style_and_a_legend_text() -> None:
-    """The ten relations the issue names each have their own drawn style."""
-    from llmgraph.render import EDGE_STYLES, RELATION_TEXT
+    """Every relation has its own (pattern, weight), so greyscale print keeps them apart."""
+    from llmgraph.render import EDGE_STYLES, RELATION_STYLES, RELATION_TEXT, WEIGHTS
 
-    relations = [
-        "fineTunedFrom",
-        "continuedPretrainingFrom",
-        "adapterOf",
-        "quantizedFrom",
-        "mergedFrom",
-        "successorOf",
-        "trainedOnOutputsOf",
-        "investsIn",
-        "owns",
-        "hostedOn",
+    assert set(RELATION_STYLES) == set(EDGE_STYLES) == set(RELATION_TEXT)
+    looks = {(style.pattern, style.weight) for style in RELATION_STYLES.values()}
+    assert len(looks) == len(RELATION_STYLES)
+    assert len(set(RELATION_TEXT.values())) == len(RELATION_TEXT)
+    widths = sorted(WEIGHTS.values())
+    assert all(b >= 1.8 * a for a, b in itertools.pairwise(widths))
+    # the arrowhead follows the pattern, so a pattern shows on an edge too short for dashes
+    heads = {style.pattern: style.arrowhead for style in RELATION_STYLES.values()}
+    assert len(set(heads.values())) == len(heads)
+
+
+def test_relation_styles_are_documented_in_one_table() -> None:
+    """The README's table of relation styles is the table the renderer draws with."""
+    from llmgraph.render import RELATION_STYLES, RELATION_TEXT
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| `llm:") and len(cells) == 5:
+            rows[cells[0].strip("`").removeprefix("llm:")] = cells[1:4]
+    assert rows == {
+        rel: [RELATION_TEXT[rel], style.pattern, rows.get(rel, ["", "", ""])[2]]
+        for rel, style in RELATION_STYLES.items()
+    }
+    assert all(rows[rel][2].startswith(style.weight) for rel, style in RELATION_STYLES.items())
+
+
+def _drawn_style(group: ET.Element) -> tuple[str, float]:
+    """The (pattern, width) of one SVG edge, read from what Graphviz drew."""
+    paths = [p for p in group.iter(f"{SVG}path")]
+    if not paths:  # a tapered edge is one filled polygon
+        wedge = next(group.iter(f"{SVG}polygon"))
+        return "tapered", float(wedge.get("stroke-width") or 1)
+    width = float(paths[0].get("stroke-width") or 1)
+    if len(paths) == 3 and paths[1].get("stroke") == "transparent":
+        return "double", width
+    dashes = {None: "solid", "5,2": "dashed", "1,5": "dotted"}
+    return dashes[paths[0].get("stroke-dasharray")], width
+
+
+def test_relations_drawn_apart_without_colour(tiny: LineageGraph, bundled: LineageGraph) -> None:
+    """In real renders each relation's edges share one (pattern, width) that no other has."""
+    figures = [
+        render(tiny, select_family(tiny, "Base 7B") | select_platform(tiny, "Tiny Cloud")),
+        render(bundled, select_backing(bundled, ["Databricks", "Mistral AI"])),
+        (GALLERY / "teachers.svg").read_bytes(),
+        (GALLERY / "llama-family.svg").read_bytes(),
     ]
-    looks = {tuple(sorted(EDGE_STYLES[r].items())) for r in relations}
-    assert len(looks) == len(relations)
-    assert len({RELATION_TEXT[r] for r in relations}) == len(relations)
+    seen: dict[str, set[tuple[str, float]]] = defaultdict(set)
+    for svg in figures:
+        for g in ET.fromstring(svg).iter(f"{SVG}g"):
+            classes = (g.get("class") or "").split()
+            rels = [c.removeprefix("relation-") for c in classes if c.startswith("relation-")]
+            if "edge" in classes and rels:
+                seen[rels[0]].add(_drawn_style(g))
+    assert len(seen) >= 9, sorted(seen)
+    for rel, looks in seen.items():
+        assert len(looks) == 1, (rel, looks)
+    assert len({next(iter(looks)) for looks in seen.values()}) == len(seen)
 
 
 def test_colour_is_per_developer(tiny: LineageGraph) -> None:
