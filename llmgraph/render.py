@@ -48,7 +48,7 @@ import subprocess
 import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack, cast, get_args
 
@@ -78,6 +78,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EDGE_STYLES",
     "GAP_PERIODS",
+    "MIN_TEXT_PT",
     "ORGANIZATION_COLOURS",
     "PALETTE",
     "RELATION_STYLES",
@@ -97,6 +98,7 @@ __all__ = [
     "diagram",
     "load_colours",
     "organization_colour",
+    "parse_length",
     "render",
     "run_graphviz",
     "select_backing",
@@ -1265,6 +1267,7 @@ def to_dot(
     max_children: int | None = 12,
     edge_labels: bool = True,
     layout: Layout = "auto",
+    font: str = _FONT,
 ) -> pydot.Dot:
     """Build the DOT graph for ``selection``; pure and deterministic.
 
@@ -1285,6 +1288,8 @@ def to_dot(
         edge_labels: label backing edges with the dates and amounts of their rounds.
         layout: the Graphviz engine (see :data:`Layout`); ``rankdir`` and ``timeline`` apply
             to ``dot`` only.
+        font: the font family of every text (a Graphviz/fontconfig name, such as
+            ``"Times New Roman"`` to match a paper's body text).
 
     Returns:
         A :class:`pydot.Dot`; ``to_string()`` gives the DOT text.
@@ -1299,26 +1304,39 @@ def to_dot(
     >>> dot.to_string() == to_dot(lg, select_lineage(lg, "Alpaca 7B", down=False)).to_string()
     True
     """
-    return _Builder(
-        lg,
-        selection,
-        _Options(
-            rankdir, title, legend, timeline, clusters, collapse, max_children, edge_labels, layout
-        ),
-    ).build()[0]
+    options = _Options(
+        rankdir,
+        title,
+        legend,
+        timeline,
+        clusters,
+        collapse,
+        max_children,
+        edge_labels,
+        layout,
+        font,
+    )
+    return _Builder(lg, selection, options).build()[0]
 
 
 @dataclass(frozen=True)
 class _Options:
-    rankdir: RankDir
-    title: str | None
-    legend: bool
-    timeline: Timeline
-    clusters: Clusters
-    collapse: int
-    max_children: int | None
-    edge_labels: bool
-    layout: Layout
+    """Every drawing option with its default: the one declaration behind :class:`DrawOptions`."""
+
+    rankdir: RankDir = "LR"
+    title: str | None = None
+    legend: bool = True
+    timeline: Timeline = "auto"
+    clusters: Clusters = "none"
+    collapse: int = 3
+    max_children: int | None = 12
+    edge_labels: bool = True
+    layout: Layout = "auto"
+    font: str = _FONT
+    legend_columns: int = 6
+    width: float | str | None = None
+    height: float | str | None = None
+    dpi: float | None = None
 
     def check(self) -> None:
         for name, value, allowed in (
@@ -1333,6 +1351,18 @@ class _Options:
             raise UsageError(f"collapse must be 0 (never) or more, got {self.collapse}")
         if self.max_children is not None and self.max_children < 1:
             raise UsageError(f"max_children must be 1 or more (or None), got {self.max_children}")
+        if not self.font.strip() or any(c in self.font for c in '"\\\n'):
+            raise UsageError(
+                f"font must be a font name such as 'Times New Roman'; got {self.font!r}"
+            )
+        if self.legend_columns < 1:
+            raise UsageError(f"legend_columns must be 1 or more, got {self.legend_columns}")
+        if self.dpi is not None and not 10 <= self.dpi <= 2400:
+            raise UsageError(f"dpi must be between 10 and 2400, got {self.dpi:g}")
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if value is not None:
+                parse_length(value, what=name)
 
 
 class _Builder:
@@ -1409,7 +1439,7 @@ class _Builder:
         dot = pydot.Dot("lineage", graph_type="digraph", strict=False)
         opt = self.opt
         settings: list[tuple[str, str]] = [
-            ("fontname", _q(_FONT)),
+            ("fontname", _q(opt.font)),
             ("bgcolor", _q("white")),
             ("pad", _q("0.3")),
             ("outputorder", "edgesfirst"),
@@ -1432,9 +1462,9 @@ class _Builder:
         for key, value in settings:
             dot.set(key, value)
         dot.set_node_defaults(
-            fontname=_q(_FONT), fontsize="11", style=_q("filled,rounded"), margin=_q("0.1,0.04")
+            fontname=_q(opt.font), fontsize="11", style=_q("filled,rounded"), margin=_q("0.1,0.04")
         )
-        dot.set_edge_defaults(fontname=_q(_FONT), fontsize="8", arrowsize="0.7")
+        dot.set_edge_defaults(fontname=_q(opt.font), fontsize="8", arrowsize="0.7")
         if self.layout == "dot":
             self._add_timeline(dot)
         self._add_nodes(dot)
@@ -1741,7 +1771,8 @@ class _Builder:
 
     def _add_heading(self, dot: pydot.Dot) -> None:
         sections = self._legend_sections() if self.opt.legend else []
-        per_row = min(6, max((len(cells) for _, cells in sections), default=1))
+        most = max((len(cells) for _, cells in sections), default=1)
+        per_row = max(1, min(self.opt.legend_columns, most))
         width = 1 + 2 * per_row + 1  # header, (sample, text) pairs, and a filler column
         # Graphviz spreads a table's spare width over all its columns, which would pull the
         # legend apart under a long title: a filler column as wide as the difference absorbs it.
@@ -1962,13 +1993,16 @@ _INSTALL = (
 )
 
 
-def run_graphviz(dot_source: str, fmt: Format, *, program: str = "dot") -> bytes:
+def run_graphviz(
+    dot_source: str, fmt: Format, *, program: str = "dot", dpi: float | None = None
+) -> bytes:
     """Run Graphviz on DOT text and return the output file's bytes.
 
     Args:
         dot_source: the DOT text.
         fmt: ``svg``, ``png``, ``pdf``, or ``dot`` (returns the text itself, no Graphviz).
         program: the Graphviz layout program.
+        dpi: the resolution of bitmap output (Graphviz's ``-Gdpi``; PNG is 96 without it).
 
     Raises:
         RenderError: the program is not installed, or it failed (its stderr is included).
@@ -1986,7 +2020,10 @@ def run_graphviz(dot_source: str, fmt: Format, *, program: str = "dot") -> bytes
         raise RenderError(f"Graphviz program {program!r} not found on PATH; {_INSTALL}")
     try:
         proc = subprocess.run(
-            [exe, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, check=False
+            [exe, f"-T{fmt}", *([f"-Gdpi={dpi:g}"] if dpi else [])],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            check=False,
         )
     except OSError as exc:
         raise RenderError(f"could not run Graphviz program {exe}: {exc}; {_INSTALL}") from exc
@@ -1999,8 +2036,110 @@ def run_graphviz(dot_source: str, fmt: Format, *, program: str = "dot") -> bytes
     return proc.stdout
 
 
+MIN_TEXT_PT = 6.0
+"""The smallest text, in points, that a figure scaled with ``width`` / ``height`` may have."""
+
+_UNITS = {"in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pt": 1.0}
+_LENGTH = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(in|cm|mm|pt)?\s*")
+
+
+def parse_length(value: float | str, *, what: str = "length") -> float:
+    """Return a length in points: a number with ``in``, ``cm``, ``mm`` or ``pt``, or inches.
+
+    Raises:
+        UsageError: not a positive length (``what`` names the option in the message).
+
+    >>> parse_length("3.5in"), round(parse_length("8.89cm"), 3), parse_length(2)
+    (252.0, 252.0, 144.0)
+    """
+    if isinstance(value, bool):
+        found = None
+    elif isinstance(value, (int, float)):
+        found = (float(value), 72.0)
+    else:
+        match = _LENGTH.fullmatch(value)
+        found = (float(match[1]), _UNITS[match[2] or "in"]) if match else None
+    if found is None or not found[0] > 0 or found[0] * found[1] > 72 * 200:
+        raise UsageError(
+            f"{what} must be a length such as 3.5in, 8.9cm, 89mm or 252pt (up to 200in); "
+            f"got {value!r}"
+        )
+    return found[0] * found[1]
+
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+
+
+def _fit(lg: LineageGraph, selection: Selection, opts: _Options) -> tuple[pydot.Dot, _Plan]:
+    """Build the figure scaled to the requested width and/or height, its text at least 6 pt.
+
+    Lays the figure out to learn its natural size and its smallest text; when that text would
+    come out too small, tries a narrower legend (3, then 2 entries a row) and, when the
+    timeline is ``auto``, one rank per year instead of per quarter, before giving up.
+    The figure that fits gets Graphviz's ``size`` (with ``!``, so a small one is scaled up).
+
+    Raises:
+        RenderError: no layout keeps the smallest text at :data:`MIN_TEXT_PT` at the requested
+            size; the message gives the size at which it would fit.
+    """
+    want_w = parse_length(opts.width, what="width") if opts.width is not None else None
+    want_h = parse_length(opts.height, what="height") if opts.height is not None else None
+    tries = [opts] + [
+        replace(opts, legend_columns=n) for n in (3, 2) if n < opts.legend_columns and opts.legend
+    ]
+    if opts.timeline == "auto":  # coarser periods: fewer, taller columns, the axis still true
+        tries.append(replace(tries[-1], timeline="year"))
+    results: list[tuple[float, float]] = []  # (scale, smallest text) of each layout tried
+    for attempt in tries:
+        dot, plan = _Builder(lg, selection, attempt).build()
+        svg = run_graphviz(dot.to_string(), "svg").decode("utf-8")
+        size = _SVG_SIZE.search(svg)
+        fonts = [float(f) for f in _FONT_SIZE.findall(svg)]
+        if size is None or not fonts:  # pragma: no cover - Graphviz always writes both
+            raise RenderError("cannot read the laid-out size of the figure from Graphviz's SVG")
+        natural_w, natural_h = float(size[1]), float(size[2])
+        smallest = min(fonts)
+        scale = min(w / n for w, n in ((want_w, natural_w), (want_h, natural_h)) if w is not None)
+        if scale * smallest >= MIN_TEXT_PT:
+            box_w = want_w if want_w is not None else 1e5
+            box_h = want_h if want_h is not None else 1e5
+            dot.set("size", _q(f"{box_w / 72:.4f},{box_h / 72:.4f}!"))
+            return dot, plan
+        results.append((scale, smallest))
+    scale, smallest = max(results)
+    need = MIN_TEXT_PT / (smallest * scale)
+    shown = _show_size(
+        want_w * need if want_w is not None else None, want_h * need if want_h is not None else None
+    )
+    hint = " or --rankdir TB" if want_w is not None and opts.rankdir in ("LR", "RL") else ""
+    raise RenderError(
+        f"the figure does not fit {_show_size(want_w, want_h)} with readable text: its "
+        f"{smallest:g} pt text would be {scale * smallest:.1f} pt (under {MIN_TEXT_PT:g} pt); "
+        f"it needs {shown}; draw less (--depth, --max-children, --collapse){hint}, "
+        "or ask for a larger size"
+    )
+
+
+def _show_size(width: float | None, height: float | None) -> str:
+    parts = []
+    if width is not None:
+        parts.append(f"{width / 72:.3g}in ({width / (72 / 2.54):.3g}cm) wide")
+    if height is not None:
+        parts.append(f"{height / 72:.3g}in ({height / (72 / 2.54):.3g}cm) high")
+    return " and ".join(parts)
+
+
 class DrawOptions(TypedDict, total=False):
-    """The drawing options of :func:`to_dot`, accepted by :func:`diagram` and :func:`render`."""
+    """The drawing options of :func:`diagram` and :func:`render`.
+
+    Those of :func:`to_dot` (``rankdir`` … ``font``); ``legend_columns``, the most legend
+    entries in one row (6); and for the finished figure:
+    ``width`` / ``height``, the size to scale it to (a length such as ``"3.5in"``, ``"8.9cm"``,
+    ``"89mm"``, ``"252pt"``, or a number of inches; see :func:`parse_length`), refused when its
+    smallest text would come out under :data:`MIN_TEXT_PT`; and ``dpi``, the resolution of PNG
+    output (96 by default).
+    """
 
     rankdir: RankDir
     title: str | None
@@ -2011,6 +2150,11 @@ class DrawOptions(TypedDict, total=False):
     max_children: int | None
     edge_labels: bool
     layout: Layout
+    font: str
+    legend_columns: int
+    width: float | str | None
+    height: float | str | None
+    dpi: float | None
 
 
 class Diagram:
@@ -2026,9 +2170,15 @@ class Diagram:
     """
 
     def __init__(
-        self, dot: pydot.Dot, drawn: Iterable[str], placeholders: Mapping[str, frozenset[str]]
+        self,
+        dot: pydot.Dot,
+        drawn: Iterable[str],
+        placeholders: Mapping[str, frozenset[str]],
+        *,
+        dpi: float | None = None,
     ):
         self.dot = dot
+        self.dpi = dpi
         self.source: str = dot.to_string()
         self.drawn: frozenset[str] = frozenset(drawn)
         self.placeholders: dict[str, frozenset[str]] = dict(placeholders)
@@ -2047,7 +2197,7 @@ class Diagram:
             if self._svg is None:
                 self._svg = run_graphviz(self.source, "svg")
             return self._svg
-        return run_graphviz(self.source, fmt)
+        return run_graphviz(self.source, fmt, dpi=self.dpi if fmt == "png" else None)
 
     def save(self, path: Path | str, *, fmt: Format | None = None) -> Path:
         """Write the diagram to ``path``, in ``fmt`` or the format its suffix names.
@@ -2101,19 +2251,12 @@ def diagram(lg: LineageGraph, selection: Selection, **options: Unpack[DrawOption
     >>> d._repr_svg_().startswith("<?xml")
     True
     """
-    opts = _Options(
-        rankdir=options.get("rankdir", "LR"),
-        title=options.get("title"),
-        legend=options.get("legend", True),
-        timeline=options.get("timeline", "auto"),
-        clusters=options.get("clusters", "none"),
-        collapse=options.get("collapse", 3),
-        max_children=options.get("max_children", 12),
-        edge_labels=options.get("edge_labels", True),
-        layout=options.get("layout", "auto"),
-    )
-    dot, plan = _Builder(lg, selection, opts).build()
-    return Diagram(dot, plan.visible, {p.id: p.members for p in plan.placeholders})
+    opts = _Options(**options)
+    if opts.width is not None or opts.height is not None:
+        dot, plan = _fit(lg, selection, opts)
+    else:
+        dot, plan = _Builder(lg, selection, opts).build()
+    return Diagram(dot, plan.visible, {p.id: p.members for p in plan.placeholders}, dpi=opts.dpi)
 
 
 def render(

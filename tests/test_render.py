@@ -889,6 +889,65 @@ def test_png_pdf_and_dot_are_real(tiny: LineageGraph, tmp_path: Path) -> None:
     assert render(tiny, sel, fmt="dot") == to_dot(tiny, sel).to_string().encode()
 
 
+def _svg_scale_and_smallest_text(svg: bytes) -> tuple[float, float, float]:
+    """Width in points, the scale Graphviz applied, and the smallest font size before scaling."""
+    root = ET.fromstring(svg)
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    transform = graph.get("transform") or ""
+    scale = float(transform.split("scale(")[1].split()[0]) if "scale(" in transform else 1.0
+    fonts = [float(t.get("font-size") or 14) for t in root.iter(f"{SVG}text")]
+    return float((root.get("width") or "0").removesuffix("pt")), scale, min(fonts)
+
+
+def test_width_scales_the_figure_and_keeps_text_readable(bundled: LineageGraph) -> None:
+    """A --width 3.5in render is 3.5 in wide and its smallest text is at least 6 pt."""
+    sel = select_lineage(bundled, "Vicuna 13B v1.5", down=False)
+    svg = render(bundled, sel, rankdir="TB", width="3.5in")
+    width, scale, smallest = _svg_scale_and_smallest_text(svg)
+    assert width == pytest.approx(252, abs=1)
+    assert scale * smallest >= 6
+    wide = render(bundled, sel, width="17.8cm", height="20cm")  # a full page
+    width, scale, smallest = _svg_scale_and_smallest_text(wide)
+    assert width == pytest.approx(17.8 / 2.54 * 72, abs=1) and scale * smallest >= 6
+    message = r"does not fit 3.5in \(8.89cm\) wide .*\(under 6 pt\); it needs .* --rankdir TB"
+    with pytest.raises(RenderError, match=message):
+        render(bundled, select_family(bundled, "Llama 2"), width="3.5in")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width": "wide"}, r"width must be a length such as 3.5in, 8.9cm, 89mm or 252pt"),
+        ({"height": "-2cm"}, r"height must be a length .* got '-2cm'"),
+        ({"width": 0}, r"width must be a length"),
+        ({"dpi": 5}, r"dpi must be between 10 and 2400, got 5"),
+        ({"font": ""}, r"font must be a font name"),
+        ({"legend_columns": 0}, r"legend_columns must be 1 or more"),
+    ],
+)
+def test_bad_size_options_are_named(
+    tiny: LineageGraph, options: dict[str, object], message: str
+) -> None:
+    """Sizes, resolutions and fonts out of range are refused, naming the option and value."""
+    with pytest.raises(UsageError, match=message):
+        diagram(tiny, select_lineage(tiny, "Merge 7B"), **options)  # type: ignore[arg-type]
+
+
+def test_dpi_and_font_reach_graphviz(tiny: LineageGraph) -> None:
+    """The dpi option sets the PNG's pixel size; the font option every text's family."""
+    sel = select_lineage(tiny, "Merge 7B")
+
+    def png_width(data: bytes) -> int:
+        return int.from_bytes(data[16:20], "big")
+
+    low = png_width(render(tiny, sel, fmt="png"))
+    high = png_width(render(tiny, sel, fmt="png", dpi=288))
+    assert high == pytest.approx(3 * low, rel=0.02)
+    svg = render(tiny, sel, font="DejaVu Serif")
+    families = {t.get("font-family") for t in ET.fromstring(svg).iter(f"{SVG}text")}
+    assert families == {"DejaVu Serif"}
+
+
 def test_diagram_for_jupyter_and_save(tiny: LineageGraph, tmp_path: Path) -> None:
     """A Diagram shows inline as SVG and saves in the format its file suffix names."""
     made = diagram(tiny, select_lineage(tiny, "Merge 7B"))
