@@ -1028,15 +1028,24 @@ def _money(amount: int, currency: str | None) -> str:
 
 
 def _params(count: int) -> str:
-    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if count >= size:
+    """Show a count to three significant figures, as models are named (14.8B, 7.24B, 671B).
+
+    >>> [_params(n) for n in (14_770_000_000, 72_710_000_000, 7_241_732_096, 999_600_000, 82)]
+    ['14.8B', '72.7B', '7.24B', '1B', '82']
+    """
+    units = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K"), (1, ""))
+    for index, (size, suffix) in enumerate(units):
+        if count >= size or size == 1:
             value = count / size
-            return (
-                f"{value:.0f}{suffix}"
-                if value >= 10
-                else f"{value:.2f}".rstrip("0").rstrip(".") + suffix
-            )
-    return str(count)
+            digits = max(0, 3 - len(str(int(value))))
+            text = f"{value:.{digits}f}"
+            if float(text) >= 1000 and index > 0:  # 999.6M rounds to 1000M: one unit up
+                size, suffix = units[index - 1]
+                text = f"{count / size:.2f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text + suffix
+    return str(count)  # pragma: no cover - the loop always returns
 
 
 def _period(day: dt.date, unit: Literal["year", "quarter"]) -> str:

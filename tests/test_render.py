@@ -355,6 +355,15 @@ def test_labels_show_release_month_and_size(tiny: LineageGraph) -> None:
     assert nodes[T + "base"].texts == ("Base 7B", "2023-01 · 7B")
 
 
+def test_sizes_read_as_models_are_named(bundled: LineageGraph) -> None:
+    """Parameter counts show three significant figures: Qwen2.5-14B is 14.7B, not 15B."""
+    nodes = _nodes(render(bundled, select_lineage(bundled, "Qwen2.5-14B", depth=1)))
+    texts = " ".join(nodes[str(bundled.resolve("Qwen2.5-14B"))].texts)
+    assert "14.7B" in texts and "15B" not in texts
+    texts = " ".join(nodes[str(bundled.resolve("Qwen2.5-14B-Instruct"))].texts)
+    assert "14.7B" in texts
+
+
 def test_legend_lists_only_what_appears(tiny: LineageGraph) -> None:
     """The legend names exactly the developers and relations that appear in the diagram."""
     legend = _legend(render(tiny, select_lineage(tiny, "Tuned 7B GGUF", down=False)))
