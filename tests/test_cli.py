@@ -229,6 +229,8 @@ def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         ("mistral-family", ["--family", "Mistral"]),
         ("backing-network", ["--backing", "OpenAI", "Anthropic", "Mistral AI", "Hugging Face"]),
         ("teachers", ["--sparql", "examples/gallery/teachers.rq"]),
+        ("falcon-column", ["--family", "Falcon", "--width", "3.5in"]),
+        ("falcon-page", ["--family", "Falcon", "--width", "17.8cm", "--height", "24cm"]),
     ],
 )
 def test_render_reproduces_the_gallery(

@@ -672,7 +672,7 @@ def test_gallery_time_axes_are_truthful(bundled: LineageGraph) -> None:
     for name, _ in _gallery(bundled):
         titles = _check_truthful_axis((GALLERY / f"{name}.svg").read_bytes())
         drawn += bool(titles)
-    assert drawn == 3
+    assert drawn == 5
 
 
 def test_rankdir_and_title(tiny: LineageGraph) -> None:
@@ -1037,7 +1037,14 @@ def test_gallery_is_up_to_date(bundled: LineageGraph) -> None:
         assert made.source == committed, f"{name}.dot is stale: run python examples/gallery.py"
         svg = (GALLERY / f"{name}.svg").read_bytes()
         assert set(_nodes(svg)) == set(_nodes(made.pipe("svg"))), f"{name}.svg is stale"
-    assert names == ["backing-network", "llama-family", "mistral-family", "teachers"]
+    assert names == [
+        "backing-network",
+        "falcon-column",
+        "falcon-page",
+        "llama-family",
+        "mistral-family",
+        "teachers",
+    ]
     readme = (GALLERY / "README.md").read_text(encoding="utf-8")
     assert "python examples/gallery.py" in readme
     assert all(f"({name}.svg)" in readme for name in names)

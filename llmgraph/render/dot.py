@@ -68,9 +68,9 @@ if TYPE_CHECKING:
 _TOOLTIP_NAMES = 40
 
 
-def _label_size(facts: Facts, across: bool) -> float:
+def _label_size(facts: Facts, across: bool, width: int) -> float:
     """Estimate a node's width (``across``) or height in points, as Graphviz will draw it."""
-    lines = _wrap(facts.label)
+    lines = _wrap(facts.label, width)
     if across:
         detail = _text_width("2024-01 · 13.0B", 9)
         return max([_text_width(x, 11) for x in lines] + [detail]) + 2 * 7.2 + 4
@@ -288,7 +288,9 @@ class Builder:
         days = [f.released for f in self.facts.values() if f.kind == "model" and f.released]
         steps = axis_stops(periods_between(min(days), max(days), unit), set(self.ranks), unit)
         across = self.opt.rankdir in ("LR", "RL")
-        size = max((_label_size(f, across) for f in self.facts.values()), default=0.0)
+        size = max(
+            (_label_size(f, across, self.opt.label_width) for f in self.facts.values()), default=0.0
+        )
         stops: list[str] = []
         for step in steps:
             if isinstance(step, str):
@@ -410,7 +412,9 @@ class Builder:
             details.append(facts.released.strftime("%Y-%m"))
         if facts.parameters:
             details.append(size_text(facts.parameters))
-        label = _html_label(facts.label, " · ".join(details), bold=focus)
+        label = _html_label(
+            facts.label, " · ".join(details), bold=focus, width=self.opt.label_width
+        )
         attrs = {
             "label": label,
             "shape": SHAPES.get(facts.kind, "box"),
@@ -479,7 +483,7 @@ class Builder:
                     self.used_developers.add(devs[0])
                 head = f"{count} {one if count == 1 else many} of {anchor}"
                 attrs = {
-                    "label": _html_label(text, sub),
+                    "label": _html_label(text, sub, width=self.opt.label_width),
                     "shape": "box3d" if count > 1 else "box",
                     "style": dot_quote("filled"),
                     "fillcolor": dot_quote(colour),
@@ -728,8 +732,8 @@ def _preferred_source(sources: Iterable[str]) -> str | None:
     return sorted(found, key=lambda s: ("huggingface.co" not in s, "arxiv.org" not in s, s))[0]
 
 
-def _html_label(name: str, detail: str, *, bold: bool = False) -> str:
-    lines = _wrap(name)
+def _html_label(name: str, detail: str, *, bold: bool = False, width: int = 24) -> str:
+    lines = _wrap(name, width)
     text = "<BR/>".join(_h(line) for line in lines)
     if bold:
         text = f"<B>{text}</B>"

@@ -95,7 +95,8 @@ def _fit(lg: LineageGraph, selection: Selection, opts: Options) -> tuple[pydot.D
 
     Lays the figure out to learn its natural size and its smallest text; when that text would
     come out too small, tries a narrower legend (3, then 2 entries a row) and, when the
-    timeline is ``auto``, one rank per year instead of per quarter, before giving up.
+    timeline is ``auto``, one rank per year instead of per quarter, then names wrapped at 14
+    characters, then a legend of one column, before giving up.
     The figure that fits gets Graphviz's ``size`` (with ``!``, so a small one is scaled up).
 
     Raises:
@@ -109,6 +110,10 @@ def _fit(lg: LineageGraph, selection: Selection, opts: Options) -> tuple[pydot.D
     ]
     if opts.timeline == "auto":  # coarser periods: fewer, taller columns, the axis still true
         tries.append(replace(tries[-1], timeline="year"))
+    if opts.label_width > 14:  # names wrapped into narrower lines
+        tries.append(replace(tries[-1], label_width=14))
+    if opts.legend and opts.legend_columns > 1:  # the legend as one column
+        tries.append(replace(tries[-1], legend_columns=1))
     results: list[tuple[float, float]] = []  # (scale, smallest text) of each layout tried
     for attempt in tries:
         dot, plan = Builder(lg, selection, attempt).build()

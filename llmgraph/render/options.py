@@ -61,6 +61,7 @@ class Options:
     layout: Layout = "auto"
     font: str = DEFAULT_FONT
     legend_columns: int = 6
+    label_width: int = 24
     width: float | str | None = None
     height: float | str | None = None
     dpi: float | None = None
@@ -83,6 +84,8 @@ class Options:
             raise UsageError(
                 f"font must be a font name such as 'Times New Roman'; got {self.font!r}"
             )
+        if self.label_width < 8:
+            raise UsageError(f"label_width must be 8 characters or more, got {self.label_width}")
         if self.legend_columns < 1:
             raise UsageError(f"legend_columns must be 1 or more, got {self.legend_columns}")
         if self.dpi is not None and not 10 <= self.dpi <= 2400:
@@ -133,7 +136,8 @@ class DrawOptions(TypedDict, total=False):
     """The drawing options of :func:`diagram` and :func:`render`.
 
     Those of :func:`to_dot` (``rankdir`` … ``font``); ``legend_columns``, the most legend
-    entries in one row (6); and for the finished figure:
+    entries in one row (6); ``label_width``, the characters a name may take on one line before
+    it wraps (24); and for the finished figure:
     ``width`` / ``height``, the size to scale it to (a length such as ``"3.5in"``, ``"8.9cm"``,
     ``"89mm"``, ``"252pt"``, or a number of inches; see :func:`parse_length`), refused when its
     smallest text would come out under :data:`MIN_TEXT_PT`; and ``dpi``, the resolution of PNG
@@ -151,6 +155,7 @@ class DrawOptions(TypedDict, total=False):
     layout: Layout
     font: str
     legend_columns: int
+    label_width: int
     width: float | str | None
     height: float | str | None
     dpi: float | None
