@@ -675,6 +675,37 @@ def test_gallery_time_axes_are_truthful(bundled: LineageGraph) -> None:
     assert drawn == 5
 
 
+def _centres(svg: bytes) -> dict[str, tuple[float, float]]:
+    """Node title → the start of its first text line (x, y; y grows downwards)."""
+    found = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        text = next(g.iter(f"{SVG}text"), None)
+        if g.get("class") == "node" and title is not None and title.text and text is not None:
+            found[title.text] = (float(text.get("x") or 0), float(text.get("y") or 0))
+    return found
+
+
+def test_children_stay_below_parents_in_clusters(bundled: LineageGraph) -> None:
+    """With clusters, a child released in its parent's period is drawn below it in the cluster."""
+    made = diagram(
+        bundled, select_organization(bundled, "Allen Institute for AI"), clusters="family"
+    )
+    where = _centres(made.pipe("svg"))
+    stacked = 0
+    for edge in made.dot.get_edges():
+        tail, head = edge.get_source().strip('"'), edge.get_destination().strip('"')
+        parent, child = (head, tail) if edge.get("dir") == "back" else (tail, head)
+        if parent.startswith("time:") or parent not in where or child not in where:
+            continue
+        if abs(where[parent][0] - where[child][0]) < 60:  # one column: one release period
+            stacked += 1
+            assert where[child][1] > where[parent][1], (parent, child)
+    assert stacked >= 8
+    # the same flat edges once made Graphviz fail an assertion (class2.c merge_chain)
+    assert render(bundled, select_family(bundled, "LLaMA"), clusters="family").startswith(b"<?xml")
+
+
 def test_rankdir_and_title(tiny: LineageGraph) -> None:
     """Rankdir reaches Graphviz and the title heads the legend."""
     sel = select_lineage(tiny, "Merge 7B")
@@ -932,6 +963,7 @@ def test_width_scales_the_figure_and_keeps_text_readable(bundled: LineageGraph) 
         ({"dpi": 5}, r"dpi must be between 10 and 2400, got 5"),
         ({"font": ""}, r"font must be a font name"),
         ({"legend_columns": 0}, r"legend_columns must be 1 or more"),
+        ({"label_width": 4}, r"label_width must be 8 characters or more, got 4"),
     ],
 )
 def test_bad_size_options_are_named(

@@ -178,6 +178,7 @@ class Builder:
         self.used_neutral = False
         self.ranks: dict[str, list[str]] = {}
         self.texts: dict[str, str] = {}  # placeholder id → what it says
+        self.boxes: dict[str, str] = {}  # node → the cluster it is boxed in
 
     def _coloured(self) -> tuple[list[str], dict[str, int]]:
         """Return the organizations this figure fills with their colour, and how many nodes each."""
@@ -380,6 +381,7 @@ class Builder:
                 cluster.add_node(self._node(node))
             canvas.add_subgraph(cluster)
         boxed = {n for nodes in boxes.values() for n in nodes}
+        self.boxes = {n: key for key, nodes in boxes.items() for n in nodes}
         for node in sorted(self.facts):
             if node not in boxed:
                 canvas.add_node(self._node(node))
@@ -548,10 +550,23 @@ class Builder:
             if self._backwards(tail, head):
                 attrs["constraint"] = "false"  # data says the child came first: do not fight it
             attrs["tooltip"] = dot_quote(tip)
-            attrs["class"] = dot_quote(
-                f"relation-{rel}"
-            )  # SVG: <g class="edge relation-…"> for CSS
+            attrs["class"] = dot_quote(f"relation-{rel}")  # SVG: <g class="edge relation-…">
+            if self.boxes and self._same_rank(tail, head):
+                # With clusters, Graphviz orders an edge within one rank head first (the child
+                # above its parent) and can fail an assertion on such edges (class2.c
+                # merge_chain): state it head → tail, drawn backwards, to keep the child below
+                attrs["dir"] = "back"
+                attrs["arrowtail"] = attrs.pop("arrowhead", "normal")
+                canvas.add_edge(_edge(head, tail, attrs))
+                continue
             canvas.add_edge(_edge(tail, head, attrs))
+
+    def _same_rank(self, tail: str, head: str) -> bool:
+        """Whether both ends are ranked in the same period of the time axis."""
+        if not self.ranks:
+            return False
+        period = {node: p for p, nodes in self.ranks.items() for node in nodes}
+        return tail in period and period.get(tail) == period.get(head)
 
     def _backwards(self, tail: str, head: str) -> bool:
         a = self.facts[tail].released if tail in self.facts else None
