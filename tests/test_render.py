@@ -694,7 +694,7 @@ def test_children_stay_below_parents_in_clusters(bundled: LineageGraph) -> None:
     where = _centres(made.pipe("svg"))
     stacked = 0
     for edge in made.dot.get_edges():
-        tail, head = edge.get_source().strip('"'), edge.get_destination().strip('"')
+        tail, head = str(edge.get_source()).strip('"'), str(edge.get_destination()).strip('"')
         parent, child = (head, tail) if edge.get("dir") == "back" else (tail, head)
         if parent.startswith("time:") or parent not in where or child not in where:
             continue
