@@ -974,6 +974,31 @@ def test_bad_size_options_are_named(
         diagram(tiny, select_lineage(tiny, "Merge 7B"), **options)  # type: ignore[arg-type]
 
 
+def test_the_drawing_options_are_declared_once() -> None:
+    """DrawOptions and to_dot's keywords name the options of one declaration, same defaults."""
+    import dataclasses
+    import inspect
+
+    from llmgraph.render import DrawOptions
+    from llmgraph.render.options import Options
+
+    fields = {f.name: f.default for f in dataclasses.fields(Options)}
+    assert set(DrawOptions.__annotations__) == set(fields)
+    keywords = {
+        name: p.default
+        for name, p in inspect.signature(to_dot).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert keywords == {k: v for k, v in fields.items() if k in keywords}  # same defaults
+    assert set(fields) - set(keywords) == {
+        "legend_columns",
+        "label_width",
+        "width",
+        "height",
+        "dpi",
+    }
+
+
 def test_dpi_and_font_reach_graphviz(tiny: LineageGraph) -> None:
     """The dpi option sets the PNG's pixel size; the font option every text's family."""
     sel = select_lineage(tiny, "Merge 7B")
