@@ -1,9 +1,11 @@
 """Regenerate the diagram gallery in examples/gallery/ (SVG for people, DOT for the tests).
 
-Four diagrams of the bundled data: the Llama family tree, the Mistral family tree, the backing
-network around OpenAI, Anthropic, Mistral AI and Hugging Face, and every "trained on outputs of"
-edge, selected by a SPARQL CONSTRUCT (teachers.rq). The DOT is deterministic,
-so a test re-builds it and compares it with the committed files: the gallery cannot rot.
+Six diagrams of the bundled data: the Llama family tree, the Mistral family tree, the backing
+network around OpenAI, Anthropic, Mistral AI and Hugging Face, every "trained on outputs of"
+edge, selected by a SPARQL CONSTRUCT (teachers.rq), and the Falcon family sized for print, one
+column (3.5 in) and one page (17.8 x 24 cm) wide, its text at least 6 pt at that size. The DOT
+is deterministic, so a test re-builds it and compares it with the committed files: the gallery
+cannot rot.
 
     python examples/gallery.py                 # rewrite examples/gallery/*.svg and *.dot
     python examples/gallery.py --check         # exit 1 if a committed file is out of date
@@ -18,6 +20,10 @@ The same diagrams from the command line:
         --title "Who backs OpenAI, Anthropic, Mistral AI and Hugging Face"
     llmgraph render --sparql examples/gallery/teachers.rq -o teachers.svg \\
         --title "Who learned from whose outputs: distillation and synthetic data"
+    llmgraph render --family Falcon --width 3.5in -o falcon-column.svg \\
+        --title "The Falcon family (column)"
+    llmgraph render --family Falcon --width 17.8cm --height 24cm -o falcon-page.svg \\
+        --title "The Falcon family (full page)"
 """
 
 from __future__ import annotations
@@ -49,6 +55,19 @@ DIAGRAMS: dict[str, Callable[[LineageGraph], Diagram]] = {
         lg,
         select_backing(lg, LABS),
         title="Who backs OpenAI, Anthropic, Mistral AI and Hugging Face",
+    ),
+    "falcon-column": lambda lg: diagram(
+        lg,
+        select_family(lg, "Falcon"),
+        title="The Falcon family (column)",
+        width="3.5in",
+    ),
+    "falcon-page": lambda lg: diagram(
+        lg,
+        select_family(lg, "Falcon"),
+        title="The Falcon family (full page)",
+        width="17.8cm",
+        height="24cm",
     ),
     "teachers": lambda lg: diagram(
         lg,

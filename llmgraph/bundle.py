@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["bundled_data_files", "bundled_ontology_file", "bundled_shapes_file"]
+__all__ = [
+    "bundled_colours_file",
+    "bundled_data_files",
+    "bundled_ontology_file",
+    "bundled_shapes_file",
+]
 
 
 def _bundled_root() -> Path:
@@ -52,3 +57,12 @@ def bundled_data_files() -> list[Path]:
     True
     """
     return sorted((_BUNDLED / "data").glob("*.ttl"))
+
+
+def bundled_colours_file() -> Path:
+    """Return the path of the curated organization colours, ``data/colours.csv``.
+
+    >>> bundled_colours_file().name
+    'colours.csv'
+    """
+    return _BUNDLED / "data" / "colours.csv"

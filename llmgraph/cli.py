@@ -325,6 +325,27 @@ def _parser() -> argparse.ArgumentParser:
         help="draw at most N children per parent, the rest behind a '… +K more' node "
         "(0: no cap; default 12)",
     )
+    p.add_argument(
+        "--width",
+        metavar="LENGTH",
+        help="scale the figure to this width: 3.5in, 8.9cm, 89mm, 252pt (refused if its text "
+        "would come out under 6 pt)",
+    )
+    p.add_argument(
+        "--height", metavar="LENGTH", help="scale the figure to this height (as --width)"
+    )
+    p.add_argument(
+        "--dpi",
+        type=float,
+        metavar="N",
+        help="resolution of PNG output (default: 96; 300 for print)",
+    )
+    p.add_argument(
+        "--font",
+        default=None,
+        metavar="NAME",
+        help="font family of every text, such as 'Times New Roman' (default: Arial)",
+    )
     p.add_argument("--no-legend", action="store_true", help="leave out the legend")
     p.add_argument(
         "--no-edge-labels", action="store_true", help="no dates and amounts on backing edges"
@@ -798,6 +819,10 @@ def _render(lg: LineageGraph, args: argparse.Namespace) -> int:
         collapse=args.collapse,
         max_children=args.max_children or None,
         edge_labels=not args.no_edge_labels,
+        width=args.width,
+        height=args.height,
+        dpi=args.dpi,
+        **({"font": args.font} if args.font is not None else {}),
     )
     if to_stdout:
         sys.stdout.buffer.write(made.pipe(cast("Format", fmt)))

@@ -27,7 +27,12 @@ from rdflib import Literal as RDFLiteral
 from rdflib.term import Node, URIRef
 
 from llmgraph.backends.memory import new_graph
-from llmgraph.bundle import bundled_data_files, bundled_ontology_file, bundled_shapes_file
+from llmgraph.bundle import (
+    bundled_colours_file,
+    bundled_data_files,
+    bundled_ontology_file,
+    bundled_shapes_file,
+)
 from llmgraph.errors import DataLoadError, UsageError
 from llmgraph.limits import (
     check_unicode,
@@ -42,6 +47,7 @@ __all__ = [
     "RDF_FORMATS",
     "RDFFormat",
     "Triple",
+    "bundled_colours_file",
     "bundled_data_files",
     "bundled_ontology_file",
     "bundled_shapes_file",

@@ -186,6 +186,21 @@ def test_render_selections_and_options(capsys: pytest.CaptureFixture[str], tmp_p
     assert f'"more:{T}base"' in dot.read_text()
 
 
+def test_render_size_dpi_and_font(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`render --width/--height/--dpi/--font` size the figure, set PNG pixels and the font."""
+    svg = tmp_path / "col.svg"
+    argv = ["render", "Tuned 7B GGUF", "--ancestors", "--rankdir", "TB"]
+    code, _, _ = run(capsys, *TINY_ARGS, *argv, "--width", "3.5in", "-o", str(svg))
+    assert code == 0 and '<svg width="252pt"' in svg.read_text(encoding="utf-8")
+    png = tmp_path / "col.png"
+    code, _, _ = run(capsys, *TINY_ARGS, *argv, "--width", "3.5in", "--dpi", "300", "-o", str(png))
+    assert code == 0 and int.from_bytes(png.read_bytes()[16:20], "big") == pytest.approx(1050, 2)
+    code, _, _ = run(capsys, *TINY_ARGS, *argv, "--font", "DejaVu Serif", "-o", str(svg))
+    assert code == 0 and 'font-family="DejaVu Serif"' in svg.read_text(encoding="utf-8")
+    code, _, err = run(capsys, *TINY_ARGS, *argv, "--height", "2 ft", "-o", str(svg))
+    assert code == 1 and "height must be a length such as 3.5in" in err
+
+
 def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Bad render command lines exit 1 and say what was wrong; nothing is written."""
     target = tmp_path / "x.svg"
@@ -214,6 +229,8 @@ def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         ("mistral-family", ["--family", "Mistral"]),
         ("backing-network", ["--backing", "OpenAI", "Anthropic", "Mistral AI", "Hugging Face"]),
         ("teachers", ["--sparql", "examples/gallery/teachers.rq"]),
+        ("falcon-column", ["--family", "Falcon", "--width", "3.5in"]),
+        ("falcon-page", ["--family", "Falcon", "--width", "17.8cm", "--height", "24cm"]),
     ],
 )
 def test_render_reproduces_the_gallery(

@@ -35,6 +35,7 @@ def test_the_wheel_carries_data_ontology_and_licences(tmp_path: Path) -> None:
         data = sorted(n for n in names if n.startswith("llmgraph/_bundled/data/"))
         ours = sorted(p.name for p in (REPO / "data").glob("*.ttl"))
         assert [n.rsplit("/", 1)[1] for n in data if n.endswith(".ttl")] == ours
+        assert "llmgraph/_bundled/data/colours.csv" in names  # the diagrams' colour table
         for name in ("ontology/llmgraph.ttl", "ontology/shapes.ttl", "ontology/context.jsonld"):
             assert f"llmgraph/_bundled/{name}" in names
         licences = {n.rsplit("/", 1)[1] for n in names if "/licenses/" in n}

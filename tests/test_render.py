@@ -12,6 +12,7 @@ import importlib.util
 import itertools
 import math
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from llmgraph import (
+    DataLoadError,
     LineageGraph,
     RenderError,
     UsageError,
@@ -45,6 +47,8 @@ from llmgraph.render import (
     PLATFORM,
     Diagram,
     Selection,
+    assign_colours,
+    load_colours,
     organization_colour,
     run_graphviz,
 )
@@ -76,7 +80,7 @@ class Drawn:
 def _groups(svg: bytes, cls: str) -> dict[str, Drawn]:
     found = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        if g.get("class") != cls:
+        if cls not in (g.get("class") or "").split():
             continue
         title_el = g.find(f"{SVG}title")
         title = title_el.text if title_el is not None and title_el.text else ""
@@ -351,6 +355,15 @@ def test_labels_show_release_month_and_size(tiny: LineageGraph) -> None:
     assert nodes[T + "base"].texts == ("Base 7B", "2023-01 · 7B")
 
 
+def test_sizes_read_as_models_are_named(bundled: LineageGraph) -> None:
+    """Parameter counts show three significant figures: Qwen2.5-14B is 14.7B, not 15B."""
+    nodes = _nodes(render(bundled, select_lineage(bundled, "Qwen2.5-14B", depth=1)))
+    texts = " ".join(nodes[str(bundled.resolve("Qwen2.5-14B"))].texts)
+    assert "14.7B" in texts and "15B" not in texts
+    texts = " ".join(nodes[str(bundled.resolve("Qwen2.5-14B-Instruct"))].texts)
+    assert "14.7B" in texts
+
+
 def test_legend_lists_only_what_appears(tiny: LineageGraph) -> None:
     """The legend names exactly the developers and relations that appear in the diagram."""
     legend = _legend(render(tiny, select_lineage(tiny, "Tuned 7B GGUF", down=False)))
@@ -364,24 +377,69 @@ def test_legend_lists_only_what_appears(tiny: LineageGraph) -> None:
 
 
 def test_every_relation_has_a_style_and_a_legend_text() -> None:
-    """The ten relations the issue names each have their own drawn style."""
-    from llmgraph.render import EDGE_STYLES, RELATION_TEXT
+    """Every relation has its own (pattern, weight), so greyscale print keeps them apart."""
+    from llmgraph.render import EDGE_STYLES, RELATION_STYLES, RELATION_TEXT, WEIGHTS
 
-    relations = [
-        "fineTunedFrom",
-        "continuedPretrainingFrom",
-        "adapterOf",
-        "quantizedFrom",
-        "mergedFrom",
-        "successorOf",
-        "trainedOnOutputsOf",
-        "investsIn",
-        "owns",
-        "hostedOn",
+    assert set(RELATION_STYLES) == set(EDGE_STYLES) == set(RELATION_TEXT)
+    looks = {(style.pattern, style.weight) for style in RELATION_STYLES.values()}
+    assert len(looks) == len(RELATION_STYLES)
+    assert len(set(RELATION_TEXT.values())) == len(RELATION_TEXT)
+    widths = sorted(WEIGHTS.values())
+    assert all(b >= 1.8 * a for a, b in itertools.pairwise(widths))
+    # the arrowhead follows the pattern, so a pattern shows on an edge too short for dashes
+    heads = {style.pattern: style.arrowhead for style in RELATION_STYLES.values()}
+    assert len(set(heads.values())) == len(heads)
+
+
+def test_relation_styles_are_documented_in_one_table() -> None:
+    """The README's table of relation styles is the table the renderer draws with."""
+    from llmgraph.render import RELATION_STYLES, RELATION_TEXT
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| `llm:") and len(cells) == 5:
+            rows[cells[0].strip("`").removeprefix("llm:")] = cells[1:4]
+    assert rows == {
+        rel: [RELATION_TEXT[rel], style.pattern, rows.get(rel, ["", "", ""])[2]]
+        for rel, style in RELATION_STYLES.items()
+    }
+    assert all(rows[rel][2].startswith(style.weight) for rel, style in RELATION_STYLES.items())
+
+
+def _drawn_style(group: ET.Element) -> tuple[str, float]:
+    """The (pattern, width) of one SVG edge, read from what Graphviz drew."""
+    paths = [p for p in group.iter(f"{SVG}path")]
+    if not paths:  # a tapered edge is one filled polygon
+        wedge = next(group.iter(f"{SVG}polygon"))
+        return "tapered", float(wedge.get("stroke-width") or 1)
+    width = float(paths[0].get("stroke-width") or 1)
+    if len(paths) == 3 and paths[1].get("stroke") == "transparent":
+        return "double", width
+    dashes = {None: "solid", "5,2": "dashed", "1,5": "dotted"}
+    return dashes[paths[0].get("stroke-dasharray")], width
+
+
+def test_relations_drawn_apart_without_colour(tiny: LineageGraph, bundled: LineageGraph) -> None:
+    """In real renders each relation's edges share one (pattern, width) that no other has."""
+    figures = [
+        render(tiny, select_family(tiny, "Base 7B") | select_platform(tiny, "Tiny Cloud")),
+        render(bundled, select_backing(bundled, ["Databricks", "Mistral AI"])),
+        (GALLERY / "teachers.svg").read_bytes(),
+        (GALLERY / "llama-family.svg").read_bytes(),
     ]
-    looks = {tuple(sorted(EDGE_STYLES[r].items())) for r in relations}
-    assert len(looks) == len(relations)
-    assert len({RELATION_TEXT[r] for r in relations}) == len(relations)
+    seen: dict[str, set[tuple[str, float]]] = defaultdict(set)
+    for svg in figures:
+        for g in ET.fromstring(svg).iter(f"{SVG}g"):
+            classes = (g.get("class") or "").split()
+            rels = [c.removeprefix("relation-") for c in classes if c.startswith("relation-")]
+            if "edge" in classes and rels:
+                seen[rels[0]].add(_drawn_style(g))
+    assert len(seen) >= 9, sorted(seen)
+    for rel, looks in seen.items():
+        assert len(looks) == 1, (rel, looks)
+    assert len({next(iter(looks)) for looks in seen.values()}) == len(seen)
 
 
 def test_colour_is_per_developer(tiny: LineageGraph) -> None:
@@ -408,47 +466,108 @@ def test_palette_keeps_black_text_readable() -> None:
     assert set(ORGANIZATION_COLOURS.values()) <= set(PALETTE)
 
 
-def test_colours_are_stable_and_curated_for_every_bundled_developer(
+def test_curated_colours_name_bundled_organizations_and_others_hash(
     bundled: LineageGraph,
 ) -> None:
-    """Each bundled developer has a curated colour; other IRIs hash into the palette."""
-    developers = {
-        v
-        for u, v, k in bundled.nx.edges(keys=True)
-        if k == "developedBy" and bundled.nx.nodes[u].get("kind") == "model"
-    }
-    assert developers <= set(ORGANIZATION_COLOURS)
+    """Every curated colour belongs to an organization of the data; other IRIs hash stably."""
+    organizations = {n for n, d in bundled.nx.nodes(data=True) if d.get("kind") == "organization"}
+    assert set(ORGANIZATION_COLOURS) <= organizations
+    assert len(ORGANIZATION_COLOURS) >= 50
     assert organization_colour("https://example.org/x") == organization_colour(
         "https://example.org/x"
     )
     assert organization_colour("https://example.org/x") in PALETTE
 
 
-def _developers(lg: LineageGraph, made: Diagram) -> set[str]:
-    found = set()
-    for node in made.drawn:
-        data = lg.nx.nodes[node]
-        if data.get("kind") == "model":
-            devs = sorted(v for _, v, k in lg.nx.out_edges(node, keys=True) if k == "developedBy")
-            found.update(devs[:1])
+def _developer_fills(lg: LineageGraph, made: Diagram) -> dict[str, str]:
+    """Each developer of the models drawn → the one fill its models have in the figure."""
+    found: dict[str, set[str]] = {}
+    for node in made.dot.get_nodes():
+        name = node.get_name().strip('"')
+        if name in lg.nx and lg.nx.nodes[name].get("kind") == "model":
+            devs = sorted(v for _, v, k in lg.nx.out_edges(name, keys=True) if k == "developedBy")
+            if devs:
+                found.setdefault(devs[0], set()).add(str(node.get("fillcolor")).strip('"'))
+    assert all(len(fills) == 1 for fills in found.values()), found
+    return {dev: next(iter(fills)) for dev, fills in found.items()}
+
+
+def _swatches(svg: bytes) -> dict[str, str]:
+    """The legend's developer swatches as the SVG draws them: name → fill."""
+    graph = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "graph")
+    children = list(graph)
+    found: dict[str, str] = {}
+    for index, child in enumerate(children):
+        fill = child.get("fill")
+        if child.tag != f"{SVG}polygon" or fill in (None, "none", "white", "#ffffff"):
+            continue
+        text = next((c for c in children[index + 1 :] if c.tag == f"{SVG}text"), None)
+        if text is not None and text.text:
+            found.setdefault(text.text, str(fill))
     return found
 
 
 def test_developers_drawn_together_get_distinct_colours(bundled: LineageGraph) -> None:
-    """In every bundled family diagram, no two developers share a colour (CIEDE2000 ≥ 4)."""
+    """In every bundled family diagram, no two developers share a fill (CIEDE2000 ≥ 6)."""
     families = sorted(
         str(r[0])  # type: ignore[index]
         for r in bundled.query("SELECT ?f WHERE { ?f a llm:ModelFamily }")
     )
     checked = 0
     for family in families:
-        made = diagram(bundled, select_family(bundled, family))
-        devs = sorted(_developers(bundled, made))
-        for a, b in itertools.combinations(devs, 2):
-            distance = _delta_e(organization_colour(a), organization_colour(b))
-            assert distance >= 4, (family, a, b, distance)
+        fills = _developer_fills(bundled, diagram(bundled, select_family(bundled, family)))
+        for a, b in itertools.combinations(sorted(fills), 2):
+            distance = _delta_e(fills[a], fills[b])
+            assert distance >= 6, (family, a, b, distance)
             checked += 1
     assert checked > 1000
+
+
+def test_curated_colour_is_kept_when_free(bundled: LineageGraph) -> None:
+    """A developer keeps its curated colour unless a heavier one in the figure holds it."""
+    fills = _developer_fills(bundled, diagram(bundled, select_family(bundled, "LLaMA")))
+    assert fills[ID + "meta"] == ORGANIZATION_COLOURS[ID + "meta"]
+    kept = [d for d in fills if d in ORGANIZATION_COLOURS and fills[d] == ORGANIZATION_COLOURS[d]]
+    assert len(kept) >= len(fills) // 2
+    # Microsoft and ModelBest both prefer #a6d854 here: the one with more models keeps it
+    assert fills[ID + "microsoft"] == "#a6d854"
+    assert fills[ID + "modelbest"] != "#a6d854"
+
+
+def test_assign_colours_is_distinct_beyond_the_palette() -> None:
+    """More organizations than palette colours still get pairwise different fills."""
+    orgs = [f"https://example.org/lab{i}" for i in range(len(PALETTE) + 20)]
+    picked = assign_colours(orgs)
+    assert len(set(picked.values())) == len(orgs)
+    assert picked == assign_colours(reversed(orgs))  # order of the input does not matter
+    heavy = assign_colours(orgs[:2], weights={orgs[1]: 5})
+    assert heavy[orgs[1]] == organization_colour(orgs[1])
+    assert all(_contrast_with_black(c) >= 7 for c in picked.values())
+
+
+def test_colour_table_is_data(tmp_path: Path) -> None:
+    """The curated colours are read from data/colours.csv; a bad file names file and line."""
+    assert load_colours(REPO / "data" / "colours.csv") == dict(ORGANIZATION_COLOURS)
+    good = tmp_path / "ok.csv"
+    good.write_text("organization,colour\n# a comment\n\nhttps://e.org/a,#ABCDEF\n")
+    assert load_colours(good) == {"https://e.org/a": "#abcdef"}
+    for body, message in (
+        ("org,color\n", r"bad\.csv:1: expected the header 'organization,colour'"),
+        ("organization,colour\nhttps://e.org/a,#abc\n", r"bad\.csv:2: colour of .* #rrggbb"),
+        ("organization,colour\nlab,#aabbcc\n", r"bad\.csv:2: organization must be an http"),
+        ("organization,colour\nhttps://e.org/a\n", r"bad\.csv:2: expected 2 fields"),
+        (
+            "organization,colour\nhttps://e.org/a,#aabbcc\nhttps://e.org/a,#aabbcd\n",
+            r"bad\.csv:3: https://e.org/a is listed twice \(first on line 2\)",
+        ),
+        ("", r"bad\.csv: empty colour table"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(body)
+        with pytest.raises(DataLoadError, match=message):
+            load_colours(bad)
+    with pytest.raises(DataLoadError, match=r"missing\.csv: cannot read colours"):
+        load_colours(tmp_path / "missing.csv")
 
 
 def test_clusters_per_developer_and_family(tiny: LineageGraph) -> None:
@@ -480,6 +599,111 @@ def test_timeline_ranks_models_by_quarter_or_year(tiny: LineageGraph) -> None:
     assert {"time:2022", "time:2023"} <= set(_nodes(svg))
     assert "time:2022->time:2023" in _edges(svg)  # the axis is drawn
     assert not any(n.startswith("time:") for n in _nodes(render(tiny, sel, timeline="none")))
+
+
+def _axis_stops(svg: bytes) -> list[tuple[float, str]]:
+    """The time axis as drawn: (x of the label's centre, node title), left to right."""
+    stops = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title_el = g.find(f"{SVG}title")
+        title = title_el.text if title_el is not None else None
+        if g.get("class") == "node" and title and title.startswith("time:"):
+            text = next(g.iter(f"{SVG}text"))
+            stops.append((float(text.get("x") or 0), title))
+    return sorted(stops)
+
+
+def _next_period(period: str) -> str:
+    if " Q" not in period:
+        return str(int(period) + 1)
+    year, quarter = int(period[:4]), int(period[-1])
+    return f"{year + quarter // 4} Q{quarter % 4 + 1}"
+
+
+def _check_truthful_axis(svg: bytes) -> list[str]:
+    """Check the axis of ``svg`` and return its stops' titles.
+
+    Consecutive drawn periods must be contiguous, or joined by a break marker naming the
+    periods it compresses; periods between breaks must be equally spaced.
+    """
+    stops = _axis_stops(svg)
+    titles = [t.removeprefix("time:") for _, t in stops]
+    for a, b in itertools.pairwise(titles):
+        if a.startswith("gap:"):
+            assert _next_period(a.split("..")[1]) == b, (a, b)
+        elif b.startswith("gap:"):
+            assert b.removeprefix("gap:").split("..")[0] == _next_period(a), (a, b)
+        else:
+            assert _next_period(a) == b, f"{a} is followed by {b} with no break marker"
+    steps = {
+        round(x2 - x1) for (x1, t1), (x2, t2) in itertools.pairwise(stops) if "gap:" not in t1 + t2
+    }
+    assert len(steps) <= 1, steps  # equal steps are equal times
+    return titles
+
+
+def test_time_axis_draws_every_period_or_a_break(tiny: LineageGraph) -> None:
+    """Empty periods are drawn; a long empty run becomes one break marker, drawn and named."""
+    sel = select_lineage(tiny, "Tuned 7B")
+    titles = _check_truthful_axis(render(tiny, sel, timeline="quarter"))
+    assert titles[:4] == ["2022 Q2", "2022 Q3", "2022 Q4", "2023 Q1"]  # empty quarters stay
+    e = "https://example.org/gap/"
+    g = Graph()
+    for name, day in (("old", "2018-05-01"), ("mid", "2019-02-01"), ("new", "2024-07-01")):
+        g.add((URIRef(e + name), RDF.type, LLM.Model))
+        g.add((URIRef(e + name), RDFS.label, Literal(name.title())))
+        g.add((URIRef(e + name), LLM.releaseDate, Literal(day, datatype=XSD.date)))
+    g.add((URIRef(e + "mid"), LLM.fineTunedFrom, URIRef(e + "old")))
+    g.add((URIRef(e + "new"), LLM.fineTunedFrom, URIRef(e + "mid")))
+    lg = LineageGraph(g)
+    svg = render(lg, select_family(lg, e + "old"), timeline="year")
+    assert _check_truthful_axis(svg) == ["2018", "2019", "gap:2020..2023", "2024"]
+    marker = _nodes(svg)["time:gap:2020..2023"]
+    assert "≈" in marker.texts and "2020 \N{EN DASH} 2023" in marker.texts
+    assert "axis break" in (marker.tooltip or "")
+    quarters = _check_truthful_axis(render(lg, select_family(lg, e + "old"), timeline="quarter"))
+    short, long = ["2018 Q3", "2018 Q4"], ["gap:2019 Q2..2024 Q2"]  # a run under a year is drawn
+    assert quarters == ["2018 Q2", *short, "2019 Q1", *long, "2024 Q3"]
+
+
+def test_gallery_time_axes_are_truthful(bundled: LineageGraph) -> None:
+    """Every gallery figure with a time axis has contiguous, equally spaced periods or breaks."""
+    drawn = 0
+    for name, _ in _gallery(bundled):
+        titles = _check_truthful_axis((GALLERY / f"{name}.svg").read_bytes())
+        drawn += bool(titles)
+    assert drawn == 5
+
+
+def _centres(svg: bytes) -> dict[str, tuple[float, float]]:
+    """Node title → the start of its first text line (x, y; y grows downwards)."""
+    found = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        text = next(g.iter(f"{SVG}text"), None)
+        if g.get("class") == "node" and title is not None and title.text and text is not None:
+            found[title.text] = (float(text.get("x") or 0), float(text.get("y") or 0))
+    return found
+
+
+def test_children_stay_below_parents_in_clusters(bundled: LineageGraph) -> None:
+    """With clusters, a child released in its parent's period is drawn below it in the cluster."""
+    made = diagram(
+        bundled, select_organization(bundled, "Allen Institute for AI"), clusters="family"
+    )
+    where = _centres(made.pipe("svg"))
+    stacked = 0
+    for edge in made.dot.get_edges():
+        tail, head = str(edge.get_source()).strip('"'), str(edge.get_destination()).strip('"')
+        parent, child = (head, tail) if edge.get("dir") == "back" else (tail, head)
+        if parent.startswith("time:") or parent not in where or child not in where:
+            continue
+        if abs(where[parent][0] - where[child][0]) < 60:  # one column: one release period
+            stacked += 1
+            assert where[child][1] > where[parent][1], (parent, child)
+    assert stacked >= 8
+    # the same flat edges once made Graphviz fail an assertion (class2.c merge_chain)
+    assert render(bundled, select_family(bundled, "LLaMA"), clusters="family").startswith(b"<?xml")
 
 
 def test_rankdir_and_title(tiny: LineageGraph) -> None:
@@ -705,6 +929,91 @@ def test_png_pdf_and_dot_are_real(tiny: LineageGraph, tmp_path: Path) -> None:
     assert render(tiny, sel, fmt="dot") == to_dot(tiny, sel).to_string().encode()
 
 
+def _svg_scale_and_smallest_text(svg: bytes) -> tuple[float, float, float]:
+    """Width in points, the scale Graphviz applied, and the smallest font size before scaling."""
+    root = ET.fromstring(svg)
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    transform = graph.get("transform") or ""
+    scale = float(transform.split("scale(")[1].split()[0]) if "scale(" in transform else 1.0
+    fonts = [float(t.get("font-size") or 14) for t in root.iter(f"{SVG}text")]
+    return float((root.get("width") or "0").removesuffix("pt")), scale, min(fonts)
+
+
+def test_width_scales_the_figure_and_keeps_text_readable(bundled: LineageGraph) -> None:
+    """A --width 3.5in render is 3.5 in wide and its smallest text is at least 6 pt."""
+    sel = select_lineage(bundled, "Vicuna 13B v1.5", down=False)
+    svg = render(bundled, sel, rankdir="TB", width="3.5in")
+    width, scale, smallest = _svg_scale_and_smallest_text(svg)
+    assert width == pytest.approx(252, abs=1)
+    assert scale * smallest >= 6
+    wide = render(bundled, sel, width="17.8cm", height="20cm")  # a full page
+    width, scale, smallest = _svg_scale_and_smallest_text(wide)
+    assert width == pytest.approx(17.8 / 2.54 * 72, abs=1) and scale * smallest >= 6
+    message = r"does not fit 3.5in \(8.89cm\) wide .*\(under 6 pt\); it needs .* --rankdir TB"
+    with pytest.raises(RenderError, match=message):
+        render(bundled, select_family(bundled, "Llama 2"), width="3.5in")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width": "wide"}, r"width must be a length such as 3.5in, 8.9cm, 89mm or 252pt"),
+        ({"height": "-2cm"}, r"height must be a length .* got '-2cm'"),
+        ({"width": 0}, r"width must be a length"),
+        ({"dpi": 5}, r"dpi must be between 10 and 2400, got 5"),
+        ({"font": ""}, r"font must be a font name"),
+        ({"legend_columns": 0}, r"legend_columns must be 1 or more"),
+        ({"label_width": 4}, r"label_width must be 8 characters or more, got 4"),
+    ],
+)
+def test_bad_size_options_are_named(
+    tiny: LineageGraph, options: dict[str, object], message: str
+) -> None:
+    """Sizes, resolutions and fonts out of range are refused, naming the option and value."""
+    with pytest.raises(UsageError, match=message):
+        diagram(tiny, select_lineage(tiny, "Merge 7B"), **options)  # type: ignore[arg-type]
+
+
+def test_the_drawing_options_are_declared_once() -> None:
+    """DrawOptions and to_dot's keywords name the options of one declaration, same defaults."""
+    import dataclasses
+    import inspect
+
+    from llmgraph.render import DrawOptions
+    from llmgraph.render.options import Options
+
+    fields = {f.name: f.default for f in dataclasses.fields(Options)}
+    assert set(DrawOptions.__annotations__) == set(fields)
+    keywords = {
+        name: p.default
+        for name, p in inspect.signature(to_dot).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert keywords == {k: v for k, v in fields.items() if k in keywords}  # same defaults
+    assert set(fields) - set(keywords) == {
+        "legend_columns",
+        "label_width",
+        "width",
+        "height",
+        "dpi",
+    }
+
+
+def test_dpi_and_font_reach_graphviz(tiny: LineageGraph) -> None:
+    """The dpi option sets the PNG's pixel size; the font option every text's family."""
+    sel = select_lineage(tiny, "Merge 7B")
+
+    def png_width(data: bytes) -> int:
+        return int.from_bytes(data[16:20], "big")
+
+    low = png_width(render(tiny, sel, fmt="png"))
+    high = png_width(render(tiny, sel, fmt="png", dpi=288))
+    assert high == pytest.approx(3 * low, rel=0.02)
+    svg = render(tiny, sel, font="DejaVu Serif")
+    families = {t.get("font-family") for t in ET.fromstring(svg).iter(f"{SVG}text")}
+    assert families == {"DejaVu Serif"}
+
+
 def test_diagram_for_jupyter_and_save(tiny: LineageGraph, tmp_path: Path) -> None:
     """A Diagram shows inline as SVG and saves in the format its file suffix names."""
     made = diagram(tiny, select_lineage(tiny, "Merge 7B"))
@@ -785,7 +1094,14 @@ def test_gallery_is_up_to_date(bundled: LineageGraph) -> None:
         assert made.source == committed, f"{name}.dot is stale: run python examples/gallery.py"
         svg = (GALLERY / f"{name}.svg").read_bytes()
         assert set(_nodes(svg)) == set(_nodes(made.pipe("svg"))), f"{name}.svg is stale"
-    assert names == ["backing-network", "llama-family", "mistral-family", "teachers"]
+    assert names == [
+        "backing-network",
+        "falcon-column",
+        "falcon-page",
+        "llama-family",
+        "mistral-family",
+        "teachers",
+    ]
     readme = (GALLERY / "README.md").read_text(encoding="utf-8")
     assert "python examples/gallery.py" in readme
     assert all(f"({name}.svg)" in readme for name in names)
@@ -803,6 +1119,9 @@ def test_gallery_diagrams_are_legible(bundled: LineageGraph) -> None:
         for node in _nodes(svg).values():
             if node.title.startswith("https://w3id.org/"):
                 assert node.href and node.tooltip, (name, node.title)
-        devs = sorted(_developers(bundled, made))
-        for a, b in itertools.combinations(devs, 2):
-            assert _delta_e(organization_colour(a), organization_colour(b)) >= 7, (name, a, b)
+        fills = _developer_fills(bundled, made)
+        for a, b in itertools.combinations(sorted(fills), 2):
+            assert _delta_e(fills[a], fills[b]) >= 7, (name, a, b)
+        swatches = _swatches(svg)  # the legend shows each developer in its nodes' fill
+        for dev, fill in fills.items():
+            assert swatches[bundled.label(dev)] == fill, (name, dev)
