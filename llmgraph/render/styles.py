@@ -387,13 +387,15 @@ def assign_colours(
         ):
             chosen = preferred
         else:
+
+            def spread(colour: str) -> float:
+                return min((_delta_e(colour, t) for t in taken), default=math.inf)
+
             free = [c for c in PALETTE if c not in taken]
-            if not free:
-                free = [c for c in _extra_colours(len(taken) + 1) if c not in taken]
-            chosen = max(
-                free,
-                key=lambda c: min((_delta_e(c, t) for t in taken), default=math.inf),
-            )
+            chosen = max(free, key=spread) if free else ""
+            if not free or spread(chosen) < MIN_COLOUR_DISTANCE:  # the palette is too close
+                extra = [c for c in _extra_colours(len(taken) + 32) if c not in taken]
+                chosen = max([*free, *extra], key=spread)
         given[org] = chosen
         taken.append(chosen)
     return given
