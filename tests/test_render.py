@@ -11,6 +11,7 @@ import datetime as dt
 import importlib.util
 import itertools
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterator
@@ -62,6 +63,14 @@ ID = "https://w3id.org/llmgraph/id/"
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 GALLERY = REPO / "examples" / "gallery"
+GALLERY_FIGURES = (
+    "llama-family",
+    "mistral-family",
+    "backing-network",
+    "falcon-column",
+    "falcon-page",
+    "teachers",
+)
 
 
 # ---------------------------------------------------------------------- reading SVG
@@ -288,10 +297,14 @@ def test_backing_diagram_labels_rounds(tiny: LineageGraph) -> None:
     assert shapes == {"ellipse"}
     assert dot.get("layout") == "neato"  # hubs and spokes, not ranks
     svg = render(tiny, sel)
-    edge = _edges(svg)[f"{T}fund->{T}acme"]
-    assert edge.texts == ("2022-05 $100M",)
-    assert edge.href == "https://example.org/fund-acme"
-    assert "2022-05-01 · $100M · Series A" in (edge.tooltip or "")
+    label = f"label:investsIn:{T}fund->{T}acme"  # the edge runs fund → its label → acme
+    drawn = _nodes(svg)[label]
+    assert drawn.texts == ("2022-05 $100M",)
+    assert drawn.href == "https://example.org/fund-acme"
+    for half in (f"{T}fund->{label}", f"{label}->{T}acme"):
+        edge = _edges(svg)[half]
+        assert edge.href == "https://example.org/fund-acme"
+        assert "2022-05-01 · $100M · Series A" in (edge.tooltip or "")
     assert {"invests in", "owns", "organization without models"} <= set(_legend(svg))
     # investors without models are neutral; developers keep their colour
     assert _fills(dot)[T + "fund"] == NEUTRAL
@@ -302,9 +315,9 @@ def test_bundled_backing_network(bundled: LineageGraph) -> None:
     """Around the four labs, Microsoft's 2019 OpenAI round shows as 2019-07 $1B."""
     sel = select_backing(bundled, ["OpenAI", "Anthropic", "Mistral AI", "Hugging Face"])
     svg = render(bundled, sel)
-    edge = _edges(svg)[f"{ID}microsoft->{ID}openai"]
-    assert edge.texts[0] == "2019-07 $1B"
-    assert "strategic partnership" in (edge.tooltip or "")
+    label = f"label:investsIn:{ID}microsoft->{ID}openai"
+    assert _nodes(svg)[label].texts[0] == "2019-07 $1B"
+    assert "strategic partnership" in (_edges(svg)[f"{label}->{ID}openai"].tooltip or "")
     assert _models(svg) == sel.nodes
 
 
@@ -684,6 +697,148 @@ def _centres(svg: bytes) -> dict[str, tuple[float, float]]:
         if g.get("class") == "node" and title is not None and title.text and text is not None:
             found[title.text] = (float(text.get("x") or 0), float(text.get("y") or 0))
     return found
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in SVG user units
+
+
+def _text_box(text: ET.Element) -> Box:
+    """The box one SVG text element covers: Arial advance widths, ascent and descent."""
+    size = float(text.get("font-size") or 14)
+    narrow, wide = set("iljtfrI.,:;'!|() "), set("mwMWQGOCDHNU@%€$")
+    ems = sum(
+        0.28 if c in narrow else 0.83 if c in wide else 0.67 if c.isupper() else 0.56
+        for c in text.text or ""
+    )
+    width = ems * size * (1.1 if text.get("font-weight") == "bold" else 1.0)
+    x, y = float(text.get("x") or 0), float(text.get("y") or 0)
+    anchor = text.get("text-anchor") or "start"
+    left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return (left, y - 0.75 * size, left + width, y + 0.22 * size)
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _shape_boxes(group: ET.Element) -> list[tuple[str, Box]]:
+    """A node's drawn shapes: ("ellipse", centre and radii) or ("box", its bounds)."""
+    shapes = []
+    for el in group.iter():
+        if el.tag == f"{SVG}ellipse":
+            cx, cy = float(el.get("cx") or 0), float(el.get("cy") or 0)
+            shapes.append(("ellipse", (cx, cy, float(el.get("rx") or 0), float(el.get("ry") or 0))))
+        elif el.tag in (f"{SVG}polygon", f"{SVG}path"):
+            if el.get("fill") in (None, "none") and el.get("stroke") in (
+                None,
+                "none",
+                "transparent",
+            ):
+                continue  # an invisible outline (plaintext nodes)
+            coords = [
+                float(v)
+                for v in re.findall(r"-?\d+(?:\.\d+)?", el.get("points") or el.get("d") or "")
+            ]
+            shapes.append(
+                (
+                    "box",
+                    _union([(x, y, x, y) for x, y in zip(coords[::2], coords[1::2], strict=True)]),
+                )
+            )
+    return shapes
+
+
+def _intersects(box: Box, shape: tuple[str, Box]) -> bool:
+    x0, y0, x1, y1 = box
+    kind, (a, b, c, d) = shape
+    if kind == "box":
+        return x0 < c and a < x1 and y0 < d and b < y1
+    nearest_x, nearest_y = (
+        min(max(a, x0), x1),
+        min(max(b, y0), y1),
+    )  # the box's point nearest the centre
+    return ((nearest_x - a) / c) ** 2 + ((nearest_y - b) / d) ** 2 < 1
+
+
+def _label_collisions(svg: bytes) -> tuple[int, list[str]]:
+    """Count the edge labels of ``svg`` and list every label that covers a node or another label.
+
+    Edge labels are the texts of edge groups (Graphviz's own labels, in ranked layouts) and the
+    text nodes of class ``edge-label`` (force layouts); a node is whatever it draws (ellipse,
+    polygon, rounded path) or, for plaintext nodes such as the time axis, its texts.
+    """
+    labels: list[tuple[str, Box]] = []
+    nodes: list[tuple[str, list[tuple[str, Box]]]] = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        classes = (g.get("class") or "").split()
+        title = g.findtext(f"{SVG}title") or ""
+        texts = [_text_box(t) for t in g.iter(f"{SVG}text")]
+        if "edge" in classes or "edge-label" in classes:
+            if texts:
+                labels.append((title, _union(texts)))
+        elif "node" in classes:
+            nodes.append((title, _shape_boxes(g) or [("box", b) for b in texts]))
+    found = []
+    for index, (name, box) in enumerate(labels):
+        found += [
+            f"the label of {name} covers node {node}"
+            for node, shapes in nodes
+            if any(_intersects(box, shape) for shape in shapes)
+        ]
+        found += [
+            f"the label of {name} covers the label of {other}"
+            for other, other_box in labels[index + 1 :]
+            if _intersects(box, ("box", other_box))
+        ]
+    return len(labels), found
+
+
+def test_collision_check_sees_a_label_on_a_node() -> None:
+    """The label check itself reports a label drawn over a node and over another label."""
+    svg = f"""<svg xmlns="{SVG[1:-1]}"><g class="graph">
+      <g class="node"><title>a</title><ellipse cx="50" cy="-20" rx="30" ry="18"/></g>
+      <g class="edge"><title>a->b</title>
+        <text text-anchor="middle" x="60" y="-18" font-size="8">2024-01 $1B</text></g>
+      <g class="node edge-label"><title>label:x</title>
+        <text text-anchor="middle" x="65" y="-16" font-size="8">2023-05</text></g>
+      <g class="edge"><title>c->d</title>
+        <text text-anchor="middle" x="300" y="-18" font-size="8">far away</text></g>
+    </g></svg>""".encode()
+    count, found = _label_collisions(svg)
+    assert count == 3
+    assert found == [
+        "the label of a->b covers node a",
+        "the label of a->b covers the label of label:x",
+        "the label of label:x covers node a",
+    ]
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        *(f"gallery:{name}" for name in GALLERY_FIGURES),
+        "backing Microsoft",
+        "backing Microsoft dot",
+    ],
+)
+def test_no_edge_label_covers_a_node_or_a_label(bundled: LineageGraph, figure: str) -> None:
+    """In each gallery figure and Microsoft's transitive backing, edge labels cover nothing."""
+    if figure.startswith("gallery:"):
+        svg = (GALLERY / f"{figure.removeprefix('gallery:')}.svg").read_bytes()
+    else:
+        sel = select_backing(bundled, ["Microsoft"], transitive=True)
+        svg = render(bundled, sel, layout="dot" if figure.endswith("dot") else "auto")
+    count, found = _label_collisions(svg)
+    assert found == []
+    if figure.startswith("backing"):  # the rounds are labelled, none dropped
+        assert count == 6  # eight edges; G42 → Inception and Microsoft → Databricks have no date
+    elif figure == "gallery:backing-network":
+        assert count >= 50
 
 
 def test_children_stay_below_parents_in_clusters(bundled: LineageGraph) -> None:
