@@ -11,14 +11,22 @@ import datetime as dt
 import importlib.util
 import itertools
 import math
+import os
 import re
+import shutil
+import signal
+import struct
+import subprocess
 import xml.etree.ElementTree as ET
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import numpy.typing as npt
 import pydot
 import pytest
 from hypothesis import given, settings
@@ -1280,3 +1288,167 @@ def test_gallery_diagrams_are_legible(bundled: LineageGraph) -> None:
         swatches = _swatches(svg)  # the legend shows each developer in its nodes' fill
         for dev, fill in fills.items():
             assert swatches[bundled.label(dev)] == fill, (name, dev)
+
+
+# ------------------------------------------------------------- gallery as images (Chromium)
+
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PX_PER_PT = 96 / 72  # a browser draws an SVG's pt at 96 dpi
+
+
+def _chromium() -> str:
+    """The headless browser's path, or a failure that says how to install it."""
+    for name in CHROMIUM:
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(
+        "checking the gallery as images needs headless Chromium, and none of "
+        f"{', '.join(CHROMIUM)} is on PATH: run `make chromium` (apt-get install chromium)"
+    )
+
+
+def _screenshot(svg: Path, tmp_path: Path, size: tuple[int, int]) -> npt.NDArray[np.uint8]:
+    """Open ``svg`` in headless Chromium (offline) and return its screenshot as RGBA pixels.
+
+    The page background is transparent, so the screenshot shows exactly what the SVG covers.
+    Chromium runs with a dead loopback proxy and no background services (nothing leaves the
+    machine), in its own profile directory, and is killed with its children after 120 s.
+    """
+    out = tmp_path / f"{svg.stem}.png"
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-extensions",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--default-background-color=00000000",
+        f"--window-size={size[0]},{size[1]}",
+        f"--screenshot={out}",
+        svg.resolve().as_uri(),
+    ]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"headless Chromium did not screenshot {svg.name} within 120 s")
+    tail = stderr.decode("utf-8", "replace")[-600:]
+    assert proc.returncode == 0 and out.is_file(), f"Chromium failed on {svg.name}: {tail}"
+    return _read_png(out.read_bytes())
+
+
+def _read_png(data: bytes) -> npt.NDArray[np.uint8]:
+    """Decode an 8-bit, non-interlaced PNG (what Chromium writes) into an (h, w, channels) array."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks, header = 8, [], b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            chunks.append(body)
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and interlace == 0, (depth, interlace)
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    stride = width * channels
+    rows = np.frombuffer(zlib.decompress(b"".join(chunks)), np.uint8).reshape(height, stride + 1)
+    pixels = np.zeros((height, stride), np.uint8)
+    previous = np.zeros(stride, np.uint8)
+    for y in range(height):
+        method, line = int(rows[y, 0]), rows[y, 1:]
+        if method == 0:
+            current = line.copy()
+        elif method == 1:  # Sub: a running sum along each channel
+            summed = np.cumsum(line.reshape(width, channels).astype(np.int64), axis=0) % 256
+            current = summed.astype(np.uint8).reshape(stride)
+        elif method == 2:
+            current = line + previous
+        else:  # Average and Paeth depend on the byte just decoded: one byte at a time
+            out, up = bytearray(line.tobytes()), previous.tobytes()
+            for i in range(stride):
+                left = out[i - channels] if i >= channels else 0
+                if method == 3:
+                    out[i] = (out[i] + ((left + up[i]) >> 1)) & 255
+                    continue
+                corner = up[i - channels] if i >= channels else 0
+                pa, pb = abs(up[i] - corner), abs(left - corner)
+                pc = abs(left + up[i] - 2 * corner)
+                guess = left if pa <= pb and pa <= pc else up[i] if pb <= pc else corner
+                out[i] = (out[i] + guess) & 255
+            current = np.frombuffer(bytes(out), np.uint8)
+        pixels[y] = current
+        previous = current
+    return pixels.reshape(height, width, channels)
+
+
+def _declared_px(svg: bytes) -> tuple[float, float]:
+    root = ET.fromstring(svg)
+    return tuple(  # type: ignore[return-value]
+        float((root.get(side) or "0").removesuffix("pt")) * PX_PER_PT
+        for side in ("width", "height")
+    )
+
+
+def _title_box_px(svg: bytes, title: str) -> tuple[int, int, int, int]:
+    """Where the title is drawn, in screenshot pixels: (left, top, right, bottom)."""
+    root = ET.fromstring(svg)
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", graph.get("transform") or "")]
+    scale, tx, ty = numbers[0], numbers[3], numbers[4]  # scale(s s) rotate(0) translate(x y)
+    text = next(t for t in graph.iter(f"{SVG}text") if t.text == title)
+    x0, y0, x1, y1 = _text_box(text)
+    return (
+        round((x0 + tx) * scale * PX_PER_PT),
+        round((y0 + ty) * scale * PX_PER_PT),
+        round((x1 + tx) * scale * PX_PER_PT),
+        round((y1 + ty) * scale * PX_PER_PT),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("falcon-column", "The Falcon family (column)"),
+        ("falcon-page", "The Falcon family (full page)"),
+    ],
+)
+def test_print_sized_gallery_figures_render_as_images(
+    tmp_path: Path, name: str, title: str
+) -> None:
+    """Chromium draws the column and page figures at their declared size, inked, title legible."""
+    path = GALLERY / f"{name}.svg"
+    svg = path.read_bytes()
+    width, height = _declared_px(svg)
+    window = (math.ceil(width) + 40, math.ceil(height) + 40)  # a transparent margin around it
+    pixels = _screenshot(path, tmp_path, window)
+    assert pixels.shape == (window[1], window[0], 4)
+    ys, xs = np.nonzero(pixels[:, :, 3])  # what the SVG covers (its white background included)
+    assert xs.min() == 0 and ys.min() == 0
+    assert xs.max() + 1 == pytest.approx(width, abs=2)
+    assert ys.max() + 1 == pytest.approx(height, abs=2)
+    figure = pixels[: round(height), : round(width), :3].astype(np.int64)
+    inked = (figure.min(axis=2) < 200).mean()  # lines, text and fills
+    coloured = ((figure.max(axis=2) - figure.min(axis=2)) > 40).mean()  # developer fills
+    assert inked > 0.05, f"{name}: only {inked:.1%} of the figure is drawn"
+    assert coloured > 0.02, f"{name}: only {coloured:.1%} of the figure is coloured"
+    left, top, right, bottom = _title_box_px(svg, title)
+    region = figure[top:bottom, left:right]
+    dark = region.max(axis=2) < 110  # black title text, anti-aliased edges left out
+    assert dark.mean() > 0.08, f"{name}: the title region is blank ({dark.mean():.1%} ink)"
+    rows = np.nonzero(dark.any(axis=1))[0]
+    ink_pt = (rows.max() - rows.min() + 1) / PX_PER_PT
+    assert ink_pt >= 6, f"{name}: the title's letters are {ink_pt:.1f} pt tall"
