@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -125,7 +126,7 @@ def _exact_svg_scale(svg: bytes) -> bytes:
     return svg[: graph.start(2)] + scale + svg[graph.end(3) :]
 
 
-_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_SVG_SIZE = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')  # unrounded, unlike width=
 
 
 _FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
@@ -165,7 +166,12 @@ def _fit(lg: LineageGraph, selection: Selection, opts: Options) -> tuple[pydot.D
             raise RenderError("cannot read the laid-out size of the figure from Graphviz's SVG")
         natural_w, natural_h = float(size[1]), float(size[2])
         smallest = min(fonts)
-        scale = min(w / n for w, n in ((want_w, natural_w), (want_h, natural_h)) if w is not None)
+        # Graphviz rounds the requested size to whole points before it scales: count it down
+        scale = min(
+            math.floor(w) / n
+            for w, n in ((want_w, natural_w), (want_h, natural_h))
+            if w is not None
+        )
         if scale * smallest >= MIN_TEXT_PT:
             box_w = want_w if want_w is not None else 1e5
             box_h = want_h if want_h is not None else 1e5
