@@ -1,6 +1,7 @@
 # llmgraph: `make demo` runs the main job, `make test` runs the whole suite.
 # Both start from nothing but Python 3.11+, git and make: they create .venv, install the
-# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present.
+# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present
+# (and, for the tests, headless Chromium, which checks the gallery figures as images).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,12 +9,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test docs lint typecheck pytest setup graphviz clean bench bench-start bench-scale
+.PHONY: demo test docs lint typecheck pytest setup graphviz chromium clean bench bench-start bench-scale
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
 
-test: setup graphviz
+test: setup graphviz chromium
 	$(PY) -m ruff check llmgraph tests examples bench docs
 	$(PY) -m ruff format --check llmgraph tests examples bench docs
 	$(PY) -m mypy
@@ -53,6 +54,28 @@ graphviz:
 	  echo "  Install it with your package manager (apt-get install graphviz, dnf install graphviz," >&2; \
 	  echo "  brew install graphviz, conda install graphviz) or from https://graphviz.org/download/" >&2; \
 	  exit 1; }
+
+# Headless Chromium screenshots the print-sized gallery figures in the tests. Like Graphviz
+# it is a system program: install it with the system package manager when we can.
+CHROMIUM_NAMES := chromium chromium-browser google-chrome google-chrome-stable
+chromium:
+	@for name in $(CHROMIUM_NAMES); do command -v $$name >/dev/null 2>&1 && exit 0; done; \
+	echo "llmgraph: headless Chromium not found; installing it"; \
+	SUDO=""; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi; \
+	if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$SUDO" ]; }; then \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	elif command -v dnf >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$SUDO" ]; }; then \
+	  $$SUDO dnf install -y -q chromium; \
+	elif command -v apk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apk add --quiet chromium; \
+	elif command -v brew >/dev/null 2>&1; then \
+	  brew install --cask chromium; \
+	fi; \
+	for name in $(CHROMIUM_NAMES); do command -v $$name >/dev/null 2>&1 && exit 0; done; \
+	echo "llmgraph: error: headless Chromium is required by the tests and could not be installed automatically." >&2; \
+	echo "  Install it with your package manager (apt-get install chromium, dnf install chromium," >&2; \
+	echo "  apk add chromium, brew install --cask chromium) and put it on PATH" >&2; \
+	exit 1
 
 bench: setup
 	$(PY) bench/bench_queries.py

@@ -11,13 +11,22 @@ import datetime as dt
 import importlib.util
 import itertools
 import math
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
 import xml.etree.ElementTree as ET
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import numpy.typing as npt
 import pydot
 import pytest
 from hypothesis import given, settings
@@ -62,6 +71,14 @@ ID = "https://w3id.org/llmgraph/id/"
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 GALLERY = REPO / "examples" / "gallery"
+GALLERY_FIGURES = (
+    "llama-family",
+    "mistral-family",
+    "backing-network",
+    "falcon-column",
+    "falcon-page",
+    "teachers",
+)
 
 
 # ---------------------------------------------------------------------- reading SVG
@@ -288,10 +305,14 @@ def test_backing_diagram_labels_rounds(tiny: LineageGraph) -> None:
     assert shapes == {"ellipse"}
     assert dot.get("layout") == "neato"  # hubs and spokes, not ranks
     svg = render(tiny, sel)
-    edge = _edges(svg)[f"{T}fund->{T}acme"]
-    assert edge.texts == ("2022-05 $100M",)
-    assert edge.href == "https://example.org/fund-acme"
-    assert "2022-05-01 · $100M · Series A" in (edge.tooltip or "")
+    label = f"label:investsIn:{T}fund->{T}acme"  # the edge runs fund → its label → acme
+    drawn = _nodes(svg)[label]
+    assert drawn.texts == ("2022-05 $100M",)
+    assert drawn.href == "https://example.org/fund-acme"
+    for half in (f"{T}fund->{label}", f"{label}->{T}acme"):
+        edge = _edges(svg)[half]
+        assert edge.href == "https://example.org/fund-acme"
+        assert "2022-05-01 · $100M · Series A" in (edge.tooltip or "")
     assert {"invests in", "owns", "organization without models"} <= set(_legend(svg))
     # investors without models are neutral; developers keep their colour
     assert _fills(dot)[T + "fund"] == NEUTRAL
@@ -302,9 +323,9 @@ def test_bundled_backing_network(bundled: LineageGraph) -> None:
     """Around the four labs, Microsoft's 2019 OpenAI round shows as 2019-07 $1B."""
     sel = select_backing(bundled, ["OpenAI", "Anthropic", "Mistral AI", "Hugging Face"])
     svg = render(bundled, sel)
-    edge = _edges(svg)[f"{ID}microsoft->{ID}openai"]
-    assert edge.texts[0] == "2019-07 $1B"
-    assert "strategic partnership" in (edge.tooltip or "")
+    label = f"label:investsIn:{ID}microsoft->{ID}openai"
+    assert _nodes(svg)[label].texts[0] == "2019-07 $1B"
+    assert "strategic partnership" in (_edges(svg)[f"{label}->{ID}openai"].tooltip or "")
     assert _models(svg) == sel.nodes
 
 
@@ -684,6 +705,148 @@ def _centres(svg: bytes) -> dict[str, tuple[float, float]]:
         if g.get("class") == "node" and title is not None and title.text and text is not None:
             found[title.text] = (float(text.get("x") or 0), float(text.get("y") or 0))
     return found
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in SVG user units
+
+
+def _text_box(text: ET.Element) -> Box:
+    """The box one SVG text element covers: Arial advance widths, ascent and descent."""
+    size = float(text.get("font-size") or 14)
+    narrow, wide = set("iljtfrI.,:;'!|() "), set("mwMWQGOCDHNU@%€$")
+    ems = sum(
+        0.28 if c in narrow else 0.83 if c in wide else 0.67 if c.isupper() else 0.56
+        for c in text.text or ""
+    )
+    width = ems * size * (1.1 if text.get("font-weight") == "bold" else 1.0)
+    x, y = float(text.get("x") or 0), float(text.get("y") or 0)
+    anchor = text.get("text-anchor") or "start"
+    left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return (left, y - 0.75 * size, left + width, y + 0.22 * size)
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _shape_boxes(group: ET.Element) -> list[tuple[str, Box]]:
+    """A node's drawn shapes: ("ellipse", centre and radii) or ("box", its bounds)."""
+    shapes = []
+    for el in group.iter():
+        if el.tag == f"{SVG}ellipse":
+            cx, cy = float(el.get("cx") or 0), float(el.get("cy") or 0)
+            shapes.append(("ellipse", (cx, cy, float(el.get("rx") or 0), float(el.get("ry") or 0))))
+        elif el.tag in (f"{SVG}polygon", f"{SVG}path"):
+            if el.get("fill") in (None, "none") and el.get("stroke") in (
+                None,
+                "none",
+                "transparent",
+            ):
+                continue  # an invisible outline (plaintext nodes)
+            coords = [
+                float(v)
+                for v in re.findall(r"-?\d+(?:\.\d+)?", el.get("points") or el.get("d") or "")
+            ]
+            shapes.append(
+                (
+                    "box",
+                    _union([(x, y, x, y) for x, y in zip(coords[::2], coords[1::2], strict=True)]),
+                )
+            )
+    return shapes
+
+
+def _intersects(box: Box, shape: tuple[str, Box]) -> bool:
+    x0, y0, x1, y1 = box
+    kind, (a, b, c, d) = shape
+    if kind == "box":
+        return x0 < c and a < x1 and y0 < d and b < y1
+    nearest_x, nearest_y = (
+        min(max(a, x0), x1),
+        min(max(b, y0), y1),
+    )  # the box's point nearest the centre
+    return ((nearest_x - a) / c) ** 2 + ((nearest_y - b) / d) ** 2 < 1
+
+
+def _label_collisions(svg: bytes) -> tuple[int, list[str]]:
+    """Count the edge labels of ``svg`` and list every label that covers a node or another label.
+
+    Edge labels are the texts of edge groups (Graphviz's own labels, in ranked layouts) and the
+    text nodes of class ``edge-label`` (force layouts); a node is whatever it draws (ellipse,
+    polygon, rounded path) or, for plaintext nodes such as the time axis, its texts.
+    """
+    labels: list[tuple[str, Box]] = []
+    nodes: list[tuple[str, list[tuple[str, Box]]]] = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        classes = (g.get("class") or "").split()
+        title = g.findtext(f"{SVG}title") or ""
+        texts = [_text_box(t) for t in g.iter(f"{SVG}text")]
+        if "edge" in classes or "edge-label" in classes:
+            if texts:
+                labels.append((title, _union(texts)))
+        elif "node" in classes:
+            nodes.append((title, _shape_boxes(g) or [("box", b) for b in texts]))
+    found = []
+    for index, (name, box) in enumerate(labels):
+        found += [
+            f"the label of {name} covers node {node}"
+            for node, shapes in nodes
+            if any(_intersects(box, shape) for shape in shapes)
+        ]
+        found += [
+            f"the label of {name} covers the label of {other}"
+            for other, other_box in labels[index + 1 :]
+            if _intersects(box, ("box", other_box))
+        ]
+    return len(labels), found
+
+
+def test_collision_check_sees_a_label_on_a_node() -> None:
+    """The label check itself reports a label drawn over a node and over another label."""
+    svg = f"""<svg xmlns="{SVG[1:-1]}"><g class="graph">
+      <g class="node"><title>a</title><ellipse cx="50" cy="-20" rx="30" ry="18"/></g>
+      <g class="edge"><title>a->b</title>
+        <text text-anchor="middle" x="60" y="-18" font-size="8">2024-01 $1B</text></g>
+      <g class="node edge-label"><title>label:x</title>
+        <text text-anchor="middle" x="65" y="-16" font-size="8">2023-05</text></g>
+      <g class="edge"><title>c->d</title>
+        <text text-anchor="middle" x="300" y="-18" font-size="8">far away</text></g>
+    </g></svg>""".encode()
+    count, found = _label_collisions(svg)
+    assert count == 3
+    assert found == [
+        "the label of a->b covers node a",
+        "the label of a->b covers the label of label:x",
+        "the label of label:x covers node a",
+    ]
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        *(f"gallery:{name}" for name in GALLERY_FIGURES),
+        "backing Microsoft",
+        "backing Microsoft dot",
+    ],
+)
+def test_no_edge_label_covers_a_node_or_a_label(bundled: LineageGraph, figure: str) -> None:
+    """In each gallery figure and Microsoft's transitive backing, edge labels cover nothing."""
+    if figure.startswith("gallery:"):
+        svg = (GALLERY / f"{figure.removeprefix('gallery:')}.svg").read_bytes()
+    else:
+        sel = select_backing(bundled, ["Microsoft"], transitive=True)
+        svg = render(bundled, sel, layout="dot" if figure.endswith("dot") else "auto")
+    count, found = _label_collisions(svg)
+    assert found == []
+    if figure.startswith("backing"):  # the rounds are labelled, none dropped
+        assert count == 6  # eight edges; G42 → Inception and Microsoft → Databricks have no date
+    elif figure == "gallery:backing-network":
+        assert count >= 50
 
 
 def test_children_stay_below_parents_in_clusters(bundled: LineageGraph) -> None:
@@ -1125,3 +1288,167 @@ def test_gallery_diagrams_are_legible(bundled: LineageGraph) -> None:
         swatches = _swatches(svg)  # the legend shows each developer in its nodes' fill
         for dev, fill in fills.items():
             assert swatches[bundled.label(dev)] == fill, (name, dev)
+
+
+# ------------------------------------------------------------- gallery as images (Chromium)
+
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PX_PER_PT = 96 / 72  # a browser draws an SVG's pt at 96 dpi
+
+
+def _chromium() -> str:
+    """The headless browser's path, or a failure that says how to install it."""
+    for name in CHROMIUM:
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(
+        "checking the gallery as images needs headless Chromium, and none of "
+        f"{', '.join(CHROMIUM)} is on PATH: run `make chromium` (apt-get install chromium)"
+    )
+
+
+def _screenshot(svg: Path, tmp_path: Path, size: tuple[int, int]) -> npt.NDArray[np.uint8]:
+    """Open ``svg`` in headless Chromium (offline) and return its screenshot as RGBA pixels.
+
+    The page background is transparent, so the screenshot shows exactly what the SVG covers.
+    Chromium runs with a dead loopback proxy and no background services (nothing leaves the
+    machine), in its own profile directory, and is killed with its children after 120 s.
+    """
+    out = tmp_path / f"{svg.stem}.png"
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-extensions",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--default-background-color=00000000",
+        f"--window-size={size[0]},{size[1]}",
+        f"--screenshot={out}",
+        svg.resolve().as_uri(),
+    ]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"headless Chromium did not screenshot {svg.name} within 120 s")
+    tail = stderr.decode("utf-8", "replace")[-600:]
+    assert proc.returncode == 0 and out.is_file(), f"Chromium failed on {svg.name}: {tail}"
+    return _read_png(out.read_bytes())
+
+
+def _read_png(data: bytes) -> npt.NDArray[np.uint8]:
+    """Decode an 8-bit, non-interlaced PNG (what Chromium writes) into an (h, w, channels) array."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks, header = 8, [], b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            chunks.append(body)
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and interlace == 0, (depth, interlace)
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    stride = width * channels
+    rows = np.frombuffer(zlib.decompress(b"".join(chunks)), np.uint8).reshape(height, stride + 1)
+    pixels = np.zeros((height, stride), np.uint8)
+    previous = np.zeros(stride, np.uint8)
+    for y in range(height):
+        method, line = int(rows[y, 0]), rows[y, 1:]
+        if method == 0:
+            current = line.copy()
+        elif method == 1:  # Sub: a running sum along each channel
+            summed = np.cumsum(line.reshape(width, channels).astype(np.int64), axis=0) % 256
+            current = summed.astype(np.uint8).reshape(stride)
+        elif method == 2:
+            current = line + previous
+        else:  # Average and Paeth depend on the byte just decoded: one byte at a time
+            out, up = bytearray(line.tobytes()), previous.tobytes()
+            for i in range(stride):
+                left = out[i - channels] if i >= channels else 0
+                if method == 3:
+                    out[i] = (out[i] + ((left + up[i]) >> 1)) & 255
+                    continue
+                corner = up[i - channels] if i >= channels else 0
+                pa, pb = abs(up[i] - corner), abs(left - corner)
+                pc = abs(left + up[i] - 2 * corner)
+                guess = left if pa <= pb and pa <= pc else up[i] if pb <= pc else corner
+                out[i] = (out[i] + guess) & 255
+            current = np.frombuffer(bytes(out), np.uint8)
+        pixels[y] = current
+        previous = current
+    return pixels.reshape(height, width, channels)
+
+
+def _declared_px(svg: bytes) -> tuple[float, float]:
+    root = ET.fromstring(svg)
+    return tuple(  # type: ignore[return-value]
+        float((root.get(side) or "0").removesuffix("pt")) * PX_PER_PT
+        for side in ("width", "height")
+    )
+
+
+def _title_box_px(svg: bytes, title: str) -> tuple[int, int, int, int]:
+    """Where the title is drawn, in screenshot pixels: (left, top, right, bottom)."""
+    root = ET.fromstring(svg)
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", graph.get("transform") or "")]
+    scale, tx, ty = numbers[0], numbers[3], numbers[4]  # scale(s s) rotate(0) translate(x y)
+    text = next(t for t in graph.iter(f"{SVG}text") if t.text == title)
+    x0, y0, x1, y1 = _text_box(text)
+    return (
+        round((x0 + tx) * scale * PX_PER_PT),
+        round((y0 + ty) * scale * PX_PER_PT),
+        round((x1 + tx) * scale * PX_PER_PT),
+        round((y1 + ty) * scale * PX_PER_PT),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("falcon-column", "The Falcon family (column)"),
+        ("falcon-page", "The Falcon family (full page)"),
+    ],
+)
+def test_print_sized_gallery_figures_render_as_images(
+    tmp_path: Path, name: str, title: str
+) -> None:
+    """Chromium draws the column and page figures at their declared size, inked, title legible."""
+    path = GALLERY / f"{name}.svg"
+    svg = path.read_bytes()
+    width, height = _declared_px(svg)
+    window = (math.ceil(width) + 40, math.ceil(height) + 40)  # a transparent margin around it
+    pixels = _screenshot(path, tmp_path, window)
+    assert pixels.shape == (window[1], window[0], 4)
+    ys, xs = np.nonzero(pixels[:, :, 3])  # what the SVG covers (its white background included)
+    assert xs.min() == 0 and ys.min() == 0
+    assert xs.max() + 1 == pytest.approx(width, abs=2)
+    assert ys.max() + 1 == pytest.approx(height, abs=2)
+    figure = pixels[: round(height), : round(width), :3].astype(np.int64)
+    inked = (figure.min(axis=2) < 200).mean()  # lines, text and fills
+    coloured = ((figure.max(axis=2) - figure.min(axis=2)) > 40).mean()  # developer fills
+    assert inked > 0.05, f"{name}: only {inked:.1%} of the figure is drawn"
+    assert coloured > 0.02, f"{name}: only {coloured:.1%} of the figure is coloured"
+    left, top, right, bottom = _title_box_px(svg, title)
+    region = figure[top:bottom, left:right]
+    dark = region.max(axis=2) < 110  # black title text, anti-aliased edges left out
+    assert dark.mean() > 0.08, f"{name}: the title region is blank ({dark.mean():.1%} ink)"
+    rows = np.nonzero(dark.any(axis=1))[0]
+    ink_pt = (rows.max() - rows.min() + 1) / PX_PER_PT
+    assert ink_pt >= 6, f"{name}: the title's letters are {ink_pt:.1f} pt tall"

@@ -16,12 +16,17 @@ the styles and options beside them):
 Drawing conventions. Lineage edges are drawn parent → child (the direction in which models were
 built), succession old → new, a teacher → its student, backing edges backer → backed (labelled
 with the dates and amounts of the rounds, read from the ``rdf:Statement`` nodes that cite them),
-a platform → the models it hosts, an operator → its platform. Release time runs along the
-rank axis (columns for ``rankdir="LR"``, rows for ``"TB"``), one rank per year or quarter, with
-every period from the first release to the last drawn as an equally spaced axis (a run of
-empty periods of :data:`GAP_PERIODS` or more is compressed into a named "≈" break marker).
-Node colour is the developer's, assigned per figure (:func:`assign_colours`) so that no two
-developers of one figure share a fill; each keeps its
+a platform → the models it hosts, an operator → its platform. No edge label covers a node or
+another label: in ranked (``dot``) layouts Graphviz ranks a label like a node, and in
+force-directed (``neato``) layouts the label is a text node, ``label:<relation>:<tail>-><head>``,
+that the edge runs through (two halves, tail → label → head, sharing the edge's style, link and
+tooltip), so that the layout's overlap removal keeps it clear of everything else.
+
+Release time runs along the rank axis (columns for ``rankdir="LR"``, rows for ``"TB"``), one
+rank per year or quarter, with every period from the first release to the last drawn as an
+equally spaced axis (a run of empty periods of :data:`GAP_PERIODS` or more is compressed into
+a named "≈" break marker). Node colour is the developer's, assigned per figure
+(:func:`assign_colours`) so that no two developers of one figure share a fill; each keeps its
 preferred colour (:func:`organization_colour`: the curated ``data/colours.csv`` for the
 organizations of the bundled data, a hash of the IRI for the others) when it is free in that
 figure. Node shape is the kind of entity; edge style and colour are the relation. The legend

@@ -545,8 +545,15 @@ class Builder:
                         attrs["target"] = dot_quote("_blank")
                     text = _edge_label(rounds) if self.opt.edge_labels else ""
                     if text and rel in BACKING_RELATIONS:
+                        colour = darken(RELATION_STYLES[rel].colour, 0.9)
+                        if self.layout == "neato":
+                            attrs["tooltip"] = dot_quote(tip)
+                            attrs["class"] = dot_quote(f"relation-{rel}")
+                            self._add_through_label(canvas, tail, head, rel, text, colour, attrs)
+                            continue
+                        # dot ranks an edge label like a node: it cannot cover one
                         attrs["label"] = dot_quote(text)
-                        attrs["fontcolor"] = dot_quote(darken(RELATION_STYLES[rel].colour, 0.9))
+                        attrs["fontcolor"] = dot_quote(colour)
             if self._backwards(tail, head):
                 attrs["constraint"] = "false"  # data says the child came first: do not fight it
             attrs["tooltip"] = dot_quote(tip)
@@ -560,6 +567,45 @@ class Builder:
                 canvas.add_edge(_edge(head, tail, attrs))
                 continue
             canvas.add_edge(_edge(tail, head, attrs))
+
+    def _add_through_label(
+        self,
+        canvas: pydot.Dot | pydot.Subgraph,
+        tail: str,
+        head: str,
+        rel: str,
+        text: str,
+        colour: str,
+        attrs: Mapping[str, str],
+    ) -> None:
+        """Draw a labelled edge of a force layout as two halves that meet at its label.
+
+        neato places edge labels after the layout, on the spline, where they can cover nodes and
+        each other. Here the label is a text node (``label:<rel>:<tail>-><head>``) that takes
+        part in the layout and its overlap removal, so it covers no node and no other label,
+        and the edge runs tail → label → head through it: the label stays on its edge. Both
+        halves carry the edge's style, link, tooltip and class; only the second has the
+        arrowhead (a tapered line is two wedges, both narrowing towards the head).
+        """
+        name = f"label:{rel}:{tail}->{head}"
+        node = {
+            "shape": "plaintext",
+            "style": dot_quote("solid"),
+            "label": dot_quote(text),
+            "fontsize": "8",
+            "fontcolor": dot_quote(colour),
+            "margin": dot_quote("0.02,0.01"),
+            "width": "0",
+            "height": "0",
+            "class": dot_quote(f"edge-label relation-{rel}"),  # SVG: <g class="node edge-label …">
+        }
+        for key in ("URL", "target", "tooltip"):
+            if key in attrs:
+                node[key] = attrs[key]
+        canvas.add_node(_node(name, node))
+        first = {**attrs, "arrowhead": "none", "len": dot_quote("0.55")}
+        canvas.add_edge(_edge(tail, name, first))
+        canvas.add_edge(_edge(name, head, {**attrs, "len": dot_quote("0.55")}))
 
     def _same_rank(self, tail: str, head: str) -> bool:
         """Whether both ends are ranked in the same period of the time axis."""

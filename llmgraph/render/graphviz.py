@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -81,10 +82,51 @@ def run_graphviz(
             f"{program} -T{fmt} failed (exit {proc.returncode}): {stderr}\n"
             f"(if Graphviz itself is broken, re-install it: {_INSTALL})"
         )
-    return proc.stdout
+    return _exact_svg_scale(proc.stdout) if fmt == "svg" else proc.stdout
 
 
-_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_VIEWBOX = re.compile(rb'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
+_GRAPH_SCALE = re.compile(
+    rb'(<g id="graph0" class="graph" transform="scale\()([\d.]+) ([\d.]+)(\) rotate\(0\) [^"]*">\s*'
+    rb'<title>[^<]*</title>\s*<polygon [^>]*points=")([^"]+)"'
+)
+
+
+def _exact_svg_scale(svg: bytes) -> bytes:
+    """Give a scaled SVG's drawing the scale that makes it fill its declared size.
+
+    Graphviz writes the scale of a figure fitted to ``size`` with two decimals
+    (``scale(0.78 0.78)`` for 0.7821), so the drawing falls up to 0.5 % short of the width and
+    height it declares: a strip at the right and bottom stays empty and the drawing does not
+    meet the requested size. The exact scale is the declared view box over the size of the
+    background polygon that Graphviz draws first (the whole unscaled canvas, padding included).
+    An SVG without that structure is returned unchanged.
+
+    >>> svg = (b'<svg viewBox="0.00 0.00 252.00 724.01"><g id="graph0" class="graph" '
+    ...        b'transform="scale(0.78 0.78) rotate(0) translate(21.6 904.1)"><title>g</title>'
+    ...        b'<polygon fill="white" points="-21.6,21.6 -21.6,-904.1 300.6,-904.1 300.6,21.6"/>')
+    >>> b"scale(0.782123 0.782122)" in _exact_svg_scale(svg)
+    True
+    """
+    box, graph = _VIEWBOX.search(svg), _GRAPH_SCALE.search(svg)
+    if box is None or graph is None:
+        return svg
+    coords = [float(v) for v in re.findall(rb"-?[\d.]+", graph[5])]
+    xs, ys = coords[0::2], coords[1::2]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    if width <= 0 or height <= 0:
+        return svg
+    exact = (float(box[1]) / width, float(box[2]) / height)
+    written = (float(graph[2]), float(graph[3]))
+    if written == (1.0, 1.0) or any(
+        abs(e - w) > 0.006 for e, w in zip(exact, written, strict=True)
+    ):
+        return svg  # unscaled, or not a rounded scale: leave Graphviz's drawing alone
+    scale = f"{exact[0]:.6f} {exact[1]:.6f}".encode()
+    return svg[: graph.start(2)] + scale + svg[graph.end(3) :]
+
+
+_SVG_SIZE = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')  # unrounded, unlike width=
 
 
 _FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
@@ -124,7 +166,12 @@ def _fit(lg: LineageGraph, selection: Selection, opts: Options) -> tuple[pydot.D
             raise RenderError("cannot read the laid-out size of the figure from Graphviz's SVG")
         natural_w, natural_h = float(size[1]), float(size[2])
         smallest = min(fonts)
-        scale = min(w / n for w, n in ((want_w, natural_w), (want_h, natural_h)) if w is not None)
+        # Graphviz rounds the requested size to whole points before it scales: count it down
+        scale = min(
+            math.floor(w) / n
+            for w, n in ((want_w, natural_w), (want_h, natural_h))
+            if w is not None
+        )
         if scale * smallest >= MIN_TEXT_PT:
             box_w = want_w if want_w is not None else 1e5
             box_h = want_h if want_h is not None else 1e5

@@ -359,9 +359,10 @@ def assign_colours(
     Organizations are served in order of weight (the number of nodes they fill, heaviest
     first; then by IRI). Each keeps its preferred colour (:func:`organization_colour`) when
     that colour is at least :data:`MIN_COLOUR_DISTANCE` (CIEDE2000) from every colour already
-    given; otherwise it gets the free :data:`PALETTE` colour farthest from those given. Past the
-    palette's size, further light colours are generated, so no two organizations of a figure
-    ever share a fill. Deterministic: the same organizations and weights give the same colours.
+    given; otherwise it gets the free :data:`PALETTE` colour farthest from those given. When the
+    palette is used up, or no free colour of it is that far from those given, further light
+    colours are generated and compete too, so no two organizations of a figure ever share a
+    fill. Deterministic: the same organizations and weights give the same colours.
 
     Args:
         organizations: the organizations (IRIs) drawn in one figure.
@@ -388,14 +389,14 @@ def assign_colours(
             chosen = preferred
         else:
 
-            def spread(colour: str) -> float:
-                return min((_delta_e(colour, t) for t in taken), default=math.inf)
+            def distance(c: str) -> float:
+                return min((_delta_e(c, t) for t in taken), default=math.inf)
 
             free = [c for c in PALETTE if c not in taken]
-            chosen = max(free, key=spread) if free else ""
-            if not free or spread(chosen) < MIN_COLOUR_DISTANCE:  # the palette is too close
-                extra = [c for c in _extra_colours(len(taken) + 32) if c not in taken]
-                chosen = max([*free, *extra], key=spread)
+            if not free or max(map(distance, free)) < MIN_COLOUR_DISTANCE:
+                # the palette is used up, or what is left of it is too close to what is given
+                free += [c for c in _extra_colours(len(taken) + 1) if c not in taken]
+            chosen = max(free, key=distance)
         given[org] = chosen
         taken.append(chosen)
     return given
