@@ -169,9 +169,9 @@ def _blob(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], IntArray]:
 
 
 def _texts(blob: Any, offsets: Any, nodes: IntArray) -> list[str]:
+    raw = blob if isinstance(blob, bytes) else np.ascontiguousarray(blob).tobytes()
     starts = np.asarray(offsets)[nodes].tolist()
     ends = np.asarray(offsets)[nodes + 1].tolist()
-    raw = np.ascontiguousarray(blob).tobytes()
     return [raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)]
 
 
@@ -212,6 +212,9 @@ class Walk:
     start: IntArray
     multi: dict[int, tuple[int, ...]] = field(default_factory=dict)
     trails: dict[int, tuple[IntArray, IntArray]] = field(default_factory=dict)
+    _parents: dict[int, dict[int, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -227,8 +230,10 @@ class Walk:
     def path_of(self, row: int) -> list[int]:
         """Return the nodes from the start to row ``row``'s node, both included."""
         start = int(self.start[row])
-        nodes, vias = self.trails[start]
-        parent = dict(zip(nodes.tolist(), vias.tolist(), strict=True))
+        parent = self._parents.get(start)
+        if parent is None:  # built once per start: a path costs its length, not the walk's
+            nodes, vias = self.trails[start]
+            parent = self._parents[start] = dict(zip(nodes.tolist(), vias.tolist(), strict=True))
         trail = [int(self.nodes[row])]
         while trail[-1] != start:
             trail.append(parent[trail[-1]])
@@ -248,6 +253,14 @@ class LineageIndex:
         self._a = dict(arrays)
         self._n = len(self._a["classes"])
         self._digest: str | None = None
+        self._bytes: dict[str, bytes] = {}
+
+    def _blob_bytes(self, name: str) -> bytes:
+        """Return a text blob as one ``bytes`` object, copied once (not once per lookup)."""
+        found = self._bytes.get(name)
+        if found is None:
+            found = self._bytes[name] = np.ascontiguousarray(self._a[name]).tobytes()
+        return found
 
     # ------------------------------------------------------------------ building
 
@@ -640,7 +653,9 @@ class LineageIndex:
 
     def iris(self, nodes: Any) -> list[str]:
         """Return the IRIs of many nodes at once (vectorized)."""
-        return _texts(self._a["iri_blob"], self._a["iri_off"], np.asarray(nodes, dtype=np.int64))
+        return _texts(
+            self._blob_bytes("iri_blob"), self._a["iri_off"], np.asarray(nodes, dtype=np.int64)
+        )
 
     def label(self, node: int) -> str:
         """Return the label of ``node`` (the IRI's last part when it has none)."""
@@ -654,7 +669,7 @@ class LineageIndex:
     def labels(self, nodes: Any) -> list[str]:
         """Return the labels of many nodes at once (the IRI's last part when one has none)."""
         nodes = np.asarray(nodes, dtype=np.int64)
-        texts = _texts(self._a["label_blob"], self._a["label_off"], nodes)
+        texts = _texts(self._blob_bytes("label_blob"), self._a["label_off"], nodes)
         missing = np.flatnonzero(np.asarray(self._a["has_label"])[nodes] == 0)
         if missing.size:
             for i, iri in zip(missing.tolist(), self.iris(nodes[missing]), strict=True):
