@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, overload
 import numpy as np
 
 from llmgraph.engine import NO_DATE, PRECISIONS
+from llmgraph.errors import UsageError
 from llmgraph.terms import IRI, RELATIONS, kind_of_bits
 
 if TYPE_CHECKING:
@@ -238,6 +239,31 @@ class Links(Sequence[Link]):
     def engine(self) -> LineageIndex:
         """The engine whose node numbers :meth:`arrays` holds."""
         return self._walk.index
+
+    def column(self, name: str) -> list[Any]:
+        """Return one column of the answer, decoded in bulk (each distinct value once).
+
+        Args:
+            name: one of :data:`COLUMNS`, or ``developer_id``, ``licence_id``, ``via_id``;
+                ``release_date`` gives :class:`datetime.date` objects, ``via`` labels.
+
+        Returns:
+            One value per row, ``None`` where a row has none.
+
+        Raises:
+            UsageError: an unknown column name.
+
+        >>> from llmgraph import LineageGraph
+        >>> links = LineageGraph.load().ancestors("Vicuna 13B v1.5")
+        >>> links.column("developer"), links.column("release_date")
+        (['Meta'], [datetime.date(2023, 7, 18)])
+        """
+        if name == "depth":
+            return self.arrays()["depth"].tolist()  # type: ignore[no-any-return]
+        if name not in _DECODED:
+            known = ", ".join((*COLUMNS, "developer_id", "licence_id", "via_id"))
+            raise UsageError(f"unknown column {name!r}; expected one of {known}")
+        return self._strings(name).tolist()  # type: ignore[no-any-return]
 
     def _coded(self, name: str) -> tuple[Any, Any]:
         """Return a column with few distinct values as (table of values, position per row).
@@ -562,6 +588,8 @@ class Links(Sequence[Link]):
 
 _BLOCK = 16_384
 """Rows decoded and written at a time by the streaming writers."""
+
+_DECODED = frozenset({*COLUMNS, "developer_id", "licence_id", "via_id"} - {"depth"})
 
 
 def _objects(values: Sequence[Any]) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from rdflib import URIRef
 
-from llmgraph import ALL_LINEAGE, LineageGraph, Link, Links
+from llmgraph import ALL_LINEAGE, LineageGraph, Link, Links, UsageError
 from llmgraph.engine import LineageIndex, Walk
 from llmgraph.results import COLUMNS
 from llmgraph.store import Triple
@@ -209,3 +209,17 @@ def test_a_step_with_two_relations_reports_both() -> None:
     assert links.rows()[0]["relation"] == "fineTunedFrom"
     assert RELATIONS[int(links.arrays()["relation"][0])] == "fineTunedFrom"
     _assert_same(idx.walk([idx.node(f"{NS}a")], direction="in"))
+
+
+def test_column_decodes_one_column_and_refuses_unknown_names(bundled: LineageGraph) -> None:
+    """column(name) equals that attribute of every Link; an unknown name lists the known ones."""
+    links = bundled.descendants("Llama 2")
+    expected = list(links)
+    assert links.column("developer") == [x.developer for x in expected]
+    assert links.column("release_date") == [x.release_date for x in expected]
+    assert links.column("via") == [x.via_label for x in expected]
+    assert links.column("via_id") == [x.via for x in expected]
+    assert links.column("licence_id") == [x.licence_id for x in expected]
+    assert links.column("depth") == [x.depth for x in expected]
+    with pytest.raises(UsageError, match=r"unknown column 'developers'; expected one of depth"):
+        links.column("developers")
