@@ -170,10 +170,16 @@ def _blob(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], IntArray]:
 
 
 def _texts(blob: Any, offsets: Any, nodes: IntArray) -> list[str]:
-    raw = blob if isinstance(blob, bytes) else np.ascontiguousarray(blob).tobytes()
+    """Decode the texts of ``nodes`` from a blob (an array or a byte view of one), in place."""
+    view = blob if isinstance(blob, memoryview) else _byte_view(blob)
     starts = np.asarray(offsets)[nodes].tolist()
     ends = np.asarray(offsets)[nodes + 1].tolist()
-    return [raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)]
+    return [str(view[a:b], "utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)]
+
+
+def _byte_view(array: Any) -> memoryview:
+    """Return a byte view of an array's memory (a mapped file is read only where sliced)."""
+    return np.ascontiguousarray(array).data.cast("B")
 
 
 def _checksum(name: str, array: Any, running: int) -> int:
@@ -265,13 +271,21 @@ class LineageIndex:
         self._a = dict(arrays)
         self._n = len(self._a["classes"])
         self._digest: str | None = None
-        self._bytes: dict[str, bytes] = {}
+        self._views: dict[str, memoryview] = {}
 
-    def _blob_bytes(self, name: str) -> bytes:
-        """Return a text blob as one ``bytes`` object, copied once (not once per lookup)."""
-        found = self._bytes.get(name)
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the arrays, not the byte views over them (rebuilt on first use)."""
+        return {"_a": self._a, "_n": self._n, "_digest": self._digest}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._views = {}
+
+    def _blob_view(self, name: str) -> memoryview:
+        """Return a byte view of a text blob, made once (never a copy of the blob)."""
+        found = self._views.get(name)
         if found is None:
-            found = self._bytes[name] = np.ascontiguousarray(self._a[name]).tobytes()
+            found = self._views[name] = _byte_view(self._a[name])
         return found
 
     # ------------------------------------------------------------------ building
@@ -664,7 +678,7 @@ class LineageIndex:
     def iris(self, nodes: Any) -> list[str]:
         """Return the IRIs of many nodes at once (vectorized)."""
         return _texts(
-            self._blob_bytes("iri_blob"), self._a["iri_off"], np.asarray(nodes, dtype=np.int64)
+            self._blob_view("iri_blob"), self._a["iri_off"], np.asarray(nodes, dtype=np.int64)
         )
 
     def label(self, node: int) -> str:
@@ -679,7 +693,7 @@ class LineageIndex:
     def labels(self, nodes: Any) -> list[str]:
         """Return the labels of many nodes at once (the IRI's last part when one has none)."""
         nodes = np.asarray(nodes, dtype=np.int64)
-        texts = _texts(self._blob_bytes("label_blob"), self._a["label_off"], nodes)
+        texts = _texts(self._blob_view("label_blob"), self._a["label_off"], nodes)
         missing = np.flatnonzero(np.asarray(self._a["has_label"])[nodes] == 0)
         if missing.size:
             for i, iri in zip(missing.tolist(), self.iris(nodes[missing]), strict=True):
