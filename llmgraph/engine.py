@@ -841,7 +841,7 @@ class LineageIndex:
         """
         mask = self.mask(relations)
         seen = np.zeros(self._n, dtype=bool)
-        fresh = np.zeros(self._n, dtype=bool)
+        slot = np.empty(self._n, dtype=np.int64)  # scratch: dedupes a level without a sort
         first = np.unique(np.asarray(starts, dtype=np.int64))
         frontier = first
         seen[frontier] = True
@@ -849,9 +849,9 @@ class LineageIndex:
         while frontier.size and (depth is None or level < depth):
             _, nb, _ = self.expand(frontier, direction, mask)
             nb = nb[~seen[nb]]
-            fresh[nb] = True
-            frontier = np.flatnonzero(fresh)
-            fresh[frontier] = False
+            positions = np.arange(len(nb), dtype=np.int64)
+            slot[nb] = positions  # the last write per node wins: keep that occurrence only
+            frontier = nb[slot[nb] == positions]
             seen[frontier] = True
             level += 1
         seen[first] = False
