@@ -237,7 +237,13 @@ class Links(Sequence[Link]):
 
     @property
     def engine(self) -> LineageIndex:
-        """The engine whose node numbers :meth:`arrays` holds."""
+        """The engine whose node numbers :meth:`arrays` holds.
+
+        >>> from llmgraph import LineageGraph
+        >>> links = LineageGraph.load().ancestors("Vicuna 13B v1.5")
+        >>> links.engine.labels(links.arrays()["developer"])
+        ['Meta']
+        """
         return self._walk.index
 
     def column(self, name: str) -> list[Any]:
