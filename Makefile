@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test docs lint typecheck pytest setup graphviz chromium clean bench bench-start bench-scale
+.PHONY: demo test docs lint typecheck pytest setup graphviz chromium clean bench bench-start bench-scale bench-results
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
@@ -89,6 +89,11 @@ MODELS ?= 100000
 RDFLIB ?= --rdflib
 bench-scale: setup
 	$(PY) bench/bench_scale.py --models $(MODELS) $(RDFLIB)
+
+# Large answers as columns against the same answer row by row (bench/README.md)
+RESULTS_MODELS ?= 200000
+bench-results: setup
+	$(PY) bench/bench_results.py --models $(RESULTS_MODELS)
 
 clean:
 	rm -rf $(VENV) $(OUT) site .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -680,8 +680,11 @@ def _links(
                 released = f"by {released}"
             rows.append({**row, "released": released})
         _emit(rows, columns, "table", empty=empty)
+    elif args.format == "json":  # streamed from the columns, never one object per row first
+        links.to_json(sys.stdout)
+        sys.stdout.write("\n")
     else:
-        _emit(links.rows(), list(links.columns), args.format, empty=empty)
+        links.to_csv(sys.stdout)
     return 0
 
 

@@ -146,6 +146,30 @@ def networked_graphs(draw: st.DrawFn, max_models: int = 10, max_orgs: int = 4) -
     return triples
 
 
+@st.composite
+def awkwardly_named_graphs(draw: st.DrawFn, max_models: int = 10) -> list[Triple]:
+    """A :func:`networked_graphs` whose models may carry awkward labels instead of "Model i".
+
+    Quotes, commas, newlines, backslashes, non-ASCII and labels shared by several models, so
+    that answers written out as JSON or CSV are tested on text that needs escaping and on
+    rows whose order depends on label ties; some lineage steps get a second relation
+    between the same two models (a step with several relations).
+    """
+    triples = draw(networked_graphs(max_models=max_models))
+    awkward = st.one_of(
+        st.sampled_from(['"quoted"', "a,b", "line\nbreak", "back\\slash", "Zürich 🦙", "same"]),
+        literal_texts.filter(lambda t: t.strip() != ""),
+    )
+    out: list[Triple] = []
+    for s, p, o in triples:
+        if p == RDFS.label and str(s).startswith(f"{NS}m") and draw(st.booleans()):
+            o = Literal(draw(awkward))
+        out.append((s, p, o))
+        if p in LINEAGE and draw(st.integers(min_value=0, max_value=3)) == 0:
+            out.append((s, draw(st.sampled_from(LINEAGE)), o))
+    return out
+
+
 # --- SPARQL text with and without SERVICE, for llmgraph.federation ---------------------------
 
 SERVICE_PREFIXES = "PREFIX ex: <http://example.org/> PREFIX service: <http://example.org/s/>\n"

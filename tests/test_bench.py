@@ -108,3 +108,26 @@ def test_the_start_benchmark_runs() -> None:
     lines = bench.table(measured).splitlines()
     assert lines[0] == "| llmgraph | median | peer | median | ratio |"
     assert len(lines) == 2 + len(measured) and all(line.endswith("x |") for line in lines[2:])
+
+
+def test_the_results_benchmark_runs(tmp_path: Path) -> None:
+    """bench_results checks each form against its row-by-row peer and prints one table."""
+    generate, bench = _bench("generate"), _bench("bench_results")
+    args = argparse.Namespace(models=300, data=tmp_path / "data", work=tmp_path / "work")
+    generate.write(300, args.data, seed=3)
+    store = bench.ensure_store(args)
+    assert bench.ensure_store(args) == store  # imported once, then reused
+    from llmgraph import LineageGraph
+
+    with LineageGraph.open(store, read_only=True) as lg:
+        root = bench.largest_root(lg)
+        assert len(lg.descendant_ids(root)) > 10
+    python = bench.in_python(store, root, 1)  # raises if any form differs from its peer
+    cli = bench.whole_command(argparse.Namespace(repeat=1, before=None), store, root)
+    text = bench.table(python["rows"], python, cli)
+    lines = text.splitlines()
+    assert lines[0] == f"descendants of the largest family: {python['rows']:,} rows"
+    assert lines[2].startswith("| measure | llmgraph (wall / CPU) | peer |")
+    for measure in ("ids (`descendant_ids`)", "`to_pandas()`", "`to_json()`", "CLI `descendants"):
+        assert any(line.startswith(f"| {measure}") for line in lines[4:]), measure
+    assert all(line.endswith("x |") for line in lines[4:])

@@ -194,3 +194,18 @@ def test_engine_read_from_oxigraph_equals_its_property_path(triples: list[Triple
         )
         want = {row["d"].value for row in rows}  # type: ignore[union-attr]
         assert set(idx.iris(idx.reachable([idx.node(m)], direction="in"))) == want
+
+
+def test_an_engine_pickles_after_decoding_labels() -> None:
+    """An engine that has decoded labels and IRIs still pickles, and answers the same after."""
+    import pickle
+
+    idx = LineageIndex.build(
+        classes={"http://e/a": MODEL, "http://e/b": MODEL},
+        labels={"http://e/a": 'Ä "a"', "http://e/b": "B"},
+        edges=[("http://e/b", "fineTunedFrom", "http://e/a")],
+    )
+    assert idx.labels([0, 1]) == ['Ä "a"', "B"] and idx.iris([1]) == ["http://e/b"]
+    again = pickle.loads(pickle.dumps(idx))
+    assert again.labels([0, 1]) == idx.labels([0, 1]) and again.iris([0]) == ["http://e/a"]
+    assert again.digest == idx.digest

@@ -57,9 +57,8 @@ import pyoxigraph as ox
 
 from llmgraph.backends import BackendKind
 from llmgraph.errors import DataLoadError, QueryError, UsageError
-from llmgraph.terms import IRI
+from llmgraph.terms import IRI, NAMESPACES
 from llmgraph.triples import XSD_STRING, Blank, LightTerm, LightTriple, Lit
-from llmgraph.vocab import PREFIXES
 
 if TYPE_CHECKING:
     from rdflib.query import Result
@@ -83,7 +82,7 @@ _META = ox.NamedNode("urn:llmgraph:meta")
 _STORE = ox.NamedNode("urn:llmgraph:store")
 _VERSION = ox.NamedNode("urn:llmgraph:version")
 _DEFAULT = ox.DefaultGraph()
-_PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
+_PREFIXES = dict(NAMESPACES)  # the prefix table as text: rdflib is not loaded for it
 
 
 def to_ox(term: Any) -> Any:
@@ -151,6 +150,8 @@ def to_result(raw: Any) -> Result:
     """Convert a pyoxigraph query result into an rdflib :class:`~rdflib.query.Result`."""
     from rdflib import Graph
     from rdflib.query import Result
+
+    from llmgraph.vocab import PREFIXES
 
     if isinstance(raw, bool | ox.QueryBoolean):
         result = Result("ASK")
@@ -363,8 +364,9 @@ class StoreBackend:
         return handle
 
     def _release(self) -> None:
-        self._store = None
-        gc.collect()
+        if self._store is not None:  # let RocksDB close before the lease goes (not at first open)
+            self._store = None
+            gc.collect()
         if self._lease is not None:
             self._lease.close()
             self._lease = None
