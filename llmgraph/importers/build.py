@@ -43,18 +43,49 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib import DCTERMS as _DCTERMS
+from rdflib import OWL as _OWL
+from rdflib import RDF as _RDF
+from rdflib import RDFS as _RDFS
+from rdflib import SKOS as _SKOS
+from rdflib import XSD as _XSD
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from llmgraph.graph import LineageGraph
 from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Parent, Ref
 from llmgraph.importers.report import Ambiguity, ImportReport, Match
 from llmgraph.importers.resolve import HF_ID, SPDX, WIKIDATA, Resolution, Resolver, slug, spdx_id
+from llmgraph.rules import CHECKED_PREDICATES, check_fact
 from llmgraph.store import Triple
-from llmgraph.triples import light, ntriples, to_rdflib
-from llmgraph.vocab import LLM, LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
+from llmgraph.triples import light, light_term, nt_term, to_rdflib
+from llmgraph.vocab import LLM as _LLM
+from llmgraph.vocab import LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
 
 __all__ = ["Builder", "model_iri", "organization_iri"]
+
+
+class _Terms:
+    """A vocabulary whose terms are made once: ``LLM.Model`` is then the same object each time.
+
+    rdflib's namespaces build a new ``URIRef`` at every attribute access, which costs an import
+    of millions of records seconds, and makes every set and dict look-up of a term compare
+    strings in Python instead of by identity.
+    """
+
+    def __init__(self, namespace: Any, *, known: Iterable[URIRef] = ()):
+        self._namespace = namespace
+        for term in known:  # the vocabulary's own tuples hold these very objects
+            setattr(self, term.rsplit("#", 1)[-1], term)
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = URIRef(getattr(self._namespace, name))
+        setattr(self, name, term)
+        return term
+
+
+LLM, RDF, RDFS, SKOS = _Terms(_LLM, known=MIRRORED), _Terms(_RDF), _Terms(_RDFS), _Terms(_SKOS)
+DCTERMS, OWL, XSD = _Terms(_DCTERMS), _Terms(_OWL), _Terms(_XSD)
 
 _ENTITY_CLASSES = frozenset((LLM.Model, LLM.Organization, LLM.License))
 _MATERIALIZED = frozenset((LLM.derivedFrom, LLM.backs))
@@ -143,6 +174,7 @@ class Builder:
         self._lines: list[str] | None = None
         self._entities = 0
         self._edges = 0
+        self._literals: dict[tuple[str | int, URIRef], Literal] = {}
         self._derivation: nx.DiGraph[str] = nx.DiGraph()
         self._derivation.add_edges_from(
             (s, str(o)) for s, o in lg.backend.read(str(LLM.derivedFrom))
@@ -159,6 +191,11 @@ class Builder:
             return True
         if triple[0] in tx.minted or not self._known(triple[0]):
             return False
+        # the resolver indexed every typed entity of the graph when the import began, so an
+        # entity it does not know of that kind has no such type there: no look-up
+        kind = _KINDS.get(triple[2]) if triple[1] is _TYPE else None  # type: ignore[call-overload]
+        if kind is not None and not kind(self.resolver, triple[0]):
+            return False
         return not self._lg.backend.missing([light(triple)])
 
     def _values(self, tx: _Tx, s: Node, p: Node) -> set[Node]:
@@ -166,6 +203,16 @@ class Builder:
         if s not in tx.minted and self._known(s):
             found |= set(self._g.objects(s, p))
         found |= tx.objects.get((s, p), set())
+        return found
+
+    def _typed(self, value: str | int, datatype: URIRef) -> Literal:
+        """Return the literal of a date or a count: made once per value (rdflib parses each)."""
+        key = (value, datatype)
+        found = self._literals.get(key)
+        if found is None:
+            if len(self._literals) >= 100_000:
+                self._literals.clear()
+            found = self._literals[key] = Literal(value, datatype=datatype)
         return found
 
     def _label(self, iri: URIRef) -> str:
@@ -240,10 +287,10 @@ class Builder:
                 tx.add((model, LLM.license, lic))
         source = record.sources[0] if record.sources else record.where
         if record.release_date is not None:
-            value = Literal(record.release_date.isoformat(), datatype=XSD.date)
+            value = self._typed(record.release_date.isoformat(), XSD.date)
             self._single(tx, model, LLM.releaseDate, value, source)
         if record.parameter_count is not None:
-            value = Literal(record.parameter_count, datatype=XSD.integer)
+            value = self._typed(record.parameter_count, XSD.integer)
             self._single(tx, model, LLM.parameterCount, value, source)
         for dataset in record.datasets:
             tx.add((model, LLM.trainingDataset, URIRef(dataset)))
@@ -320,8 +367,8 @@ class Builder:
             raise _CycleError(labels)
         # a parent already reached through lineage loaded before this record (not through this
         # record's own edges: the parents of a merge are all direct) makes the edge redundant
-        before = nx.restricted_view(self._derivation, [], tx.edges)
-        if known and not before.has_edge(a, b) and nx.has_path(before, a, b):
+        before = nx.restricted_view(self._derivation, [], tx.edges) if known else None
+        if before is not None and not before.has_edge(a, b) and nx.has_path(before, a, b):
             via = nx.shortest_path(before, a, b)
             shown = " → ".join(self._label(URIRef(n)) for n in via)
             note = (
@@ -515,7 +562,7 @@ class Builder:
                         continue
                     self._seen.add(triple)  # edges only: a few per record, not every fact
                     self._edges += 1
-                self._lines.append(ntriples(light(triple)))
+                self._lines.append(self._line(triple))
         for triple in tx.triples if self._lines is None else ():
             if triple not in self._seen:
                 self._seen.add(triple)
@@ -535,6 +582,15 @@ class Builder:
             if note not in self._noted:
                 self._noted.add(note)
                 self._report.notes.append(note)
+
+    def _line(self, triple: Triple) -> str:
+        """Return the N-Triples line of a fact, checked by the rules of every write."""
+        s, p, o = triple
+        if p in _CHECKED:
+            check_fact(triple)
+        obj = f"<{o}>" if type(o) is URIRef else nt_term(light_term(o))
+        subject = f"<{s}>" if type(s) is URIRef else nt_term(light_term(s))
+        return f"{subject} <{p}> {obj} ."
 
     def finish(self, steps: Iterable[object] = ()) -> ImportReport:
         """Write every fact to the graph at once and complete the report.
@@ -567,7 +623,7 @@ class Builder:
     def _finish_bulk(self, steps: Iterator[object]) -> ImportReport:
         from llmgraph.loading import bulk_write
 
-        self._lines = [ntriples(light(t)) for t in self._triples]
+        self._lines = [self._line(t) for t in self._triples]
         self._triples, self._seen = [], set()
         self._entities = self._edges = 0
         pump = _Pump(steps, self._lines)
@@ -576,7 +632,7 @@ class Builder:
             tx.load_ntriples(pump)
             pump.raise_failure()
 
-        grown = bulk_write(self._lg, load)
+        grown = bulk_write(self._lg, load, checked=True)
         report = self._report
         report.triples_added = grown
         report.entities_added = self._entities
@@ -633,6 +689,14 @@ class _Pump:
         if self._failure is not None:
             raise self._failure
 
+
+_CHECKED = frozenset(URIRef(p) for p in CHECKED_PREDICATES)
+
+_KINDS = {
+    LLM.Model: Resolver.is_model,
+    LLM.Organization: Resolver.is_organization,
+    LLM.License: Resolver.is_license,
+}
 
 _REMEMBERED = frozenset(
     (
