@@ -126,7 +126,7 @@ def bulk_write(
     Args:
         lg: a graph on a store.
         load: writes into the transaction (``tx.load(path, format=…)``,
-            ``tx.load_ntriples(stream)``).
+            ``tx.load_chunks(chunks)``).
         where: the file to name in the messages about bad facts.
         files: the files loaded, to find the one that holds a bad fact.
         engine: builds the engine of the new state (default: read back from the store).

@@ -626,13 +626,16 @@ class Builder:
         self._lines = [self._line(t) for t in self._triples]
         self._triples, self._seen = [], set()
         self._entities = self._edges = 0
-        pump = _Pump(steps, self._lines)
+        lines = self._lines
 
-        def load(tx: Any) -> None:
-            tx.load_ntriples(pump)
-            pump.raise_failure()
+        def chunks() -> Iterator[bytes]:
+            for _ in steps:
+                if len(lines) >= 4096:
+                    yield _encoded(lines)
+            if lines:
+                yield _encoded(lines)
 
-        grown = bulk_write(self._lg, load, checked=True)
+        grown = bulk_write(self._lg, lambda tx: tx.load_chunks(chunks()), checked=True)
         report = self._report
         report.triples_added = grown
         report.entities_added = self._entities
@@ -640,54 +643,11 @@ class Builder:
         return report
 
 
-class _Pump:
-    """A binary file that Oxigraph's bulk loader reads, filled as it is read.
-
-    Each read advances the import by as many records as it takes to fill it, so the
-    N-Triples are never all in memory.
-    """
-
-    def __init__(self, steps: Iterator[object], lines: list[str]):
-        self._steps = steps
-        self._lines = lines
-        self._buffer = b""
-        self._done = False
-        self._failure: BaseException | None = None
-
-    def _fill(self, size: int) -> None:
-        while len(self._buffer) < size and not self._done:
-            if not self._lines:
-                try:
-                    next(self._steps)
-                except StopIteration:
-                    self._done = True
-                except BaseException as exc:  # handed back after the loader stops
-                    self._failure = exc
-                    self._done = True
-            if self._lines:
-                text = "\n".join(self._lines) + "\n"
-                self._lines.clear()
-                self._buffer += text.encode("utf-8", "surrogatepass")
-
-    def read(self, size: int = -1) -> bytes:
-        self._fill(size if size >= 0 else 1 << 62)
-        if size < 0:
-            out, self._buffer = self._buffer, b""
-        else:
-            out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-    def readinto(self, target: Any) -> int:
-        data = self.read(len(target))
-        target[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def raise_failure(self) -> None:
-        if self._failure is not None:
-            raise self._failure
+def _encoded(lines: list[str]) -> bytes:
+    """Return ``lines`` as N-Triples bytes and empty the list."""
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    lines.clear()
+    return data
 
 
 _CHECKED = frozenset(URIRef(p) for p in CHECKED_PREDICATES)
