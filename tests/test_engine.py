@@ -194,3 +194,22 @@ def test_engine_read_from_oxigraph_equals_its_property_path(triples: list[Triple
         )
         want = {row["d"].value for row in rows}  # type: ignore[union-attr]
         assert set(idx.iris(idx.reachable([idx.node(m)], direction="in"))) == want
+
+
+def test_the_engine_reads_exactly_its_declared_predicates(bundled: LineageGraph) -> None:
+    """from_reader asks for the predicates of READ_PREDICATES and no other.
+
+    The import pipeline builds a store's engine from the facts it wrote for those predicates
+    only, so a predicate read but not declared would be missing from that engine.
+    """
+    from llmgraph.engine import READ_PREDICATES
+
+    asked: list[str] = []
+
+    def read(predicate: str) -> object:
+        asked.append(predicate)
+        return bundled.backend.read(predicate)
+
+    built = LineageIndex.from_reader(read)  # type: ignore[arg-type]
+    assert set(asked) == READ_PREDICATES
+    assert built.digest == bundled.engine.digest

@@ -76,10 +76,19 @@ def _import(store: Path, *, seeded: bool) -> tuple[list[str], list[dict[str, Any
     with LineageGraph.open(store) as lg:
         before = _lines(lg)
         reports = [import_source(lg, "hf-hub", [str(p) for p in INPUTS])]
+        _check_engine(lg)
         reports.append(import_source(lg, "hf-hub", [], records=CASES))
         reports.append(import_source(lg, "hf-hub", [str(p) for p in INPUTS]))
+        _check_engine(lg)
         added = sorted(_lines(lg) - before)
     return added, [_summary(r) for r in reports]
+
+
+def _check_engine(lg: LineageGraph) -> None:
+    """The engine an import saved equals the one built by reading the store afterwards."""
+    from llmgraph.engine import LineageIndex
+
+    assert lg.engine.digest == LineageIndex.from_reader(lg.backend.read).digest
 
 
 def _expected(name: str) -> tuple[list[str], list[dict[str, Any]]]:
@@ -142,6 +151,7 @@ def test_synthetic_hub_records_give_the_same_facts_in_a_store_as_in_memory(
         report = import_source(stored, "hf-hub", [saved])
         added = _lines(stored) - before
         assert stored.engine.digest == lg.engine.digest
+        _check_engine(stored)
     assert facts - added == set()
     assert {line for line in added - facts if "#derivedFrom>" not in line} == set()
     assert _summary(report) == _summary(memory) | {"triples_added": len(added)}

@@ -40,6 +40,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import networkx as nx
@@ -52,13 +53,15 @@ from rdflib import XSD as _XSD
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from llmgraph.engine import READ_PREDICATES, LineageIndex
 from llmgraph.graph import LineageGraph
 from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Parent, Ref
 from llmgraph.importers.report import Ambiguity, ImportReport, Match
 from llmgraph.importers.resolve import HF_ID, SPDX, WIKIDATA, Resolution, Resolver, slug, spdx_id
 from llmgraph.rules import CHECKED_PREDICATES, check_fact
 from llmgraph.store import Triple
-from llmgraph.triples import light, light_term, nt_term, to_rdflib
+from llmgraph.terms import IRI, SUPER_RELATIONS, llm
+from llmgraph.triples import LightTerm, light, light_term, nt_term, to_rdflib
 from llmgraph.vocab import LLM as _LLM
 from llmgraph.vocab import LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
 
@@ -175,6 +178,9 @@ class Builder:
         self._entities = 0
         self._edges = 0
         self._literals: dict[tuple[str | int, URIRef], Literal] = {}
+        self._rows: defaultdict[str, list[tuple[str, LightTerm]]] = defaultdict(list)
+        self._iris: dict[str, IRI] = {}
+        self._subject: tuple[Node | None, str] = (None, "")
         self._derivation: nx.DiGraph[str] = nx.DiGraph()
         self._derivation.add_edges_from(
             (s, str(o)) for s, o in lg.backend.read(str(LLM.derivedFrom))
@@ -563,6 +569,8 @@ class Builder:
                     self._seen.add(triple)  # edges only: a few per record, not every fact
                     self._edges += 1
                 self._lines.append(self._line(triple))
+                if triple[1] in _ENGINE and type(triple[0]) is URIRef:
+                    self._row(triple)
         for triple in tx.triples if self._lines is None else ():
             if triple not in self._seen:
                 self._seen.add(triple)
@@ -582,6 +590,36 @@ class Builder:
             if note not in self._noted:
                 self._noted.add(note)
                 self._report.notes.append(note)
+
+    def _row(self, triple: Triple) -> None:
+        """Keep a fact written to a store for its engine, as the store's reader yields it."""
+        s, p, o = triple
+        if s is not self._subject[0]:
+            self._subject = (s, str(s))
+        if type(o) is URIRef:
+            text = str(o)
+            value: LightTerm | None = self._iris.get(text)
+            if value is None:
+                if len(self._iris) >= 100_000:
+                    self._iris.clear()
+                value = self._iris[text] = IRI(text)
+        else:
+            value = light_term(o)
+        self._rows[str(p)].append((self._subject[1], value))
+
+    def _engine_read(self, predicate: str) -> Iterator[tuple[str, LightTerm]]:
+        """Read ``predicate`` as the new generation will hold it, without reading it back.
+
+        The facts there before the import, those it wrote and, for ``llm:derivedFrom`` and
+        ``llm:backs``, those their sub-relations entail (what
+        :func:`~llmgraph.loading.bulk_write` materializes).
+        """
+        seen: set[tuple[str, LightTerm]] = set()
+        for p in (predicate, *_ENTAILING.get(predicate, ())):
+            for pair in chain(self._lg.backend.read(p), self._rows.get(p, ())):
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
 
     def _line(self, triple: Triple) -> str:
         """Return the N-Triples line of a fact, checked by the rules of every write."""
@@ -624,6 +662,9 @@ class Builder:
         from llmgraph.loading import bulk_write
 
         self._lines = [self._line(t) for t in self._triples]
+        for triple in self._triples:
+            if triple[1] in _ENGINE and type(triple[0]) is URIRef:
+                self._row(triple)
         self._triples, self._seen = [], set()
         self._entities = self._edges = 0
         lines = self._lines
@@ -634,13 +675,35 @@ class Builder:
                     yield _encoded(lines)
             if lines:
                 yield _encoded(lines)
+            self._forget()
 
-        grown = bulk_write(self._lg, lambda tx: tx.load_chunks(chunks()), checked=True)
+        grown = bulk_write(
+            self._lg,
+            lambda tx: tx.load_chunks(chunks()),
+            checked=True,
+            engine=lambda tx: LineageIndex.from_reader(self._engine_read),
+        )
+        self._rows.clear()
         report = self._report
         report.triples_added = grown
         report.entities_added = self._entities
         report.edges_added = self._edges
         return report
+
+    def _forget(self) -> None:
+        """Free what only the mapping needed, before the store checks and commits the load.
+
+        The indexes of the resolver and of the lineage read so far hold millions of objects
+        at Hub scale; freed here, the store's commit does not walk them (it collects garbage
+        to close its database before the switch).
+        """
+        self.resolver = Resolver()
+        self._derivation = nx.DiGraph()
+        self._objects.clear()
+        self._minted.clear()
+        self._seen.clear()
+        self._literals.clear()
+        self._iris.clear()
 
 
 def _encoded(lines: list[str]) -> bytes:
@@ -651,6 +714,9 @@ def _encoded(lines: list[str]) -> bytes:
 
 
 _CHECKED = frozenset(URIRef(p) for p in CHECKED_PREDICATES)
+
+_ENGINE = frozenset(URIRef(p) for p in READ_PREDICATES)
+_ENTAILING = {llm(sup): sorted(llm(sub) for sub in subs) for sup, subs in SUPER_RELATIONS.items()}
 
 _KINDS = {
     LLM.Model: Resolver.is_model,
