@@ -607,6 +607,13 @@ class Builder:
             value = light_term(o)
         self._rows[str(p)].append((self._subject[1], value))
 
+    def _engine(self) -> LineageIndex:
+        """Build the new generation's engine, then free the facts kept for it."""
+        try:
+            return LineageIndex.from_reader(self._engine_read)
+        finally:
+            self._rows.clear()
+
     def _engine_read(self, predicate: str) -> Iterator[tuple[str, LightTerm]]:
         """Read ``predicate`` as the new generation will hold it, without reading it back.
 
@@ -681,9 +688,8 @@ class Builder:
             self._lg,
             lambda tx: tx.load_chunks(chunks()),
             checked=True,
-            engine=lambda tx: LineageIndex.from_reader(self._engine_read),
+            engine=lambda tx: self._engine(),
         )
-        self._rows.clear()
         report = self._report
         report.triples_added = grown
         report.entities_added = self._entities
