@@ -149,7 +149,12 @@ class _Tx:
         if triple not in self.seen:
             self.seen.add(triple)
             self.triples.append(triple)
-            self.objects.setdefault((triple[0], triple[1]), set()).add(triple[2])
+            key = (triple[0], triple[1])
+            found = self.objects.get(key)
+            if found is None:
+                self.objects[key] = {triple[2]}
+            else:
+                found.add(triple[2])
 
 
 class Builder:
@@ -169,7 +174,9 @@ class Builder:
         self.resolver = Resolver.of(lg.backend.read)
         self._triples: list[Triple] = []
         self._seen: set[Triple] = set()
-        self._objects: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
+        # (subject, predicate) → the object, or a set of them when there are several (one
+        # set per key would cost a kilobyte per model at Hub scale)
+        self._objects: dict[tuple[Node, Node], Node | set[Node]] = {}
         self._minted: set[URIRef] = set()
         self._matched: set[tuple[str, str]] = set()
         self._ambiguous: set[tuple[str, str]] = set()
@@ -205,11 +212,25 @@ class Builder:
         return not self._lg.backend.missing([light(triple)])
 
     def _values(self, tx: _Tx, s: Node, p: Node) -> set[Node]:
-        found = set(self._objects[(s, p)])
+        key = (s, p)
+        kept = self._objects.get(key)
+        found = set() if kept is None else set(kept) if isinstance(kept, set) else {kept}
         if s not in tx.minted and self._known(s):
             found |= set(self._g.objects(s, p))
-        found |= tx.objects.get((s, p), set())
+        mine = tx.objects.get(key)
+        if mine:
+            found |= mine
         return found
+
+    def _remember(self, triple: Triple) -> None:
+        key = (triple[0], triple[1])
+        kept = self._objects.get(key)
+        if kept is None:
+            self._objects[key] = triple[2]
+        elif isinstance(kept, set):
+            kept.add(triple[2])
+        elif kept != triple[2]:
+            self._objects[key] = {kept, triple[2]}
 
     def _typed(self, value: str | int, datatype: URIRef) -> Literal:
         """Return the literal of a date or a count: made once per value (rdflib parses each)."""
@@ -560,7 +581,7 @@ class Builder:
         if self._lines is not None:
             for triple in tx.triples:
                 if triple[1] in _REMEMBERED:
-                    self._objects[(triple[0], triple[1])].add(triple[2])
+                    self._remember(triple)
                 if triple[1] == _TYPE and triple[2] in _ENTITY_CLASSES:
                     self._entities += 1
                 elif triple[1] in _EDGES:
@@ -575,7 +596,7 @@ class Builder:
             if triple not in self._seen:
                 self._seen.add(triple)
                 self._triples.append(triple)
-                self._objects[(triple[0], triple[1])].add(triple[2])
+                self._remember(triple)
         self._minted |= tx.minted
         for match in tx.matches:
             key = (match.name, match.entity)
