@@ -40,6 +40,7 @@ operation, and moves to a newer generation as soon as one is switched in.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import gc
@@ -811,6 +812,8 @@ class StoreTransaction:
         finally:
             loader.join()
             pipe.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # another leftover in it: the next writer's
+                folder.rmdir()
         if failure:
             error = failure[0]
             if isinstance(error, SyntaxError):
