@@ -276,7 +276,7 @@ def test_streamed_load_stops_cleanly_on_a_failure_either_side(tmp_path: Path) ->
             finally:
                 tx.abort()
         assert len(backend.store) == before
-        assert list((tmp_path / "db" / "import-parts").iterdir()) == []
+        assert not (tmp_path / "db" / "import-parts").exists()
     tx = backend.begin()
     tx.load_chunks(iter([line, b"<http://e/b> <http://e/p> <http://e/c> .\n"]))
     tx.commit()
