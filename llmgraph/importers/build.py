@@ -598,6 +598,7 @@ class Builder:
                 self._triples.append(triple)
                 self._remember(triple)
         self._minted |= tx.minted
+        self.resolver.keep()
         for match in tx.matches:
             key = (match.name, match.entity)
             if key not in self._matched:
