@@ -763,15 +763,6 @@ class StoreTransaction:
         except ValueError as exc:
             raise DataLoadError(f"cannot load: {exc}", path=path) from exc
 
-    def load_ntriples(self, stream: Any) -> None:
-        """Bulk-load N-Triples from a binary stream (the import pipeline's output)."""
-        try:
-            self._work.bulk_load(stream, format=ox.RdfFormat.N_TRIPLES)
-        except SyntaxError as exc:
-            raise DataLoadError(f"invalid N-Triples from the import: {exc}") from exc
-        except OSError as exc:
-            raise _disk_error(exc, self._backend.root, "importing") from exc
-
     def load_chunks(self, chunks: Iterable[bytes]) -> None:
         """Bulk-load the N-Triples that ``chunks`` yields while it is still yielding them.
 
