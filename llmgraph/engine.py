@@ -78,6 +78,7 @@ __all__ = [
     "ORGANIZATION",
     "PLATFORM",
     "PRECISIONS",
+    "READ_PREDICATES",
     "LineageIndex",
     "Walk",
     "normalize",
@@ -89,6 +90,18 @@ Reader = Callable[[str], Iterable[tuple[str, Any]]]
 
 PRECISIONS: Final = ("", "day", "month", "public-by")
 """Release-date precision codes of the ``precision`` array (0: no date)."""
+
+READ_PREDICATES: Final = frozenset(
+    (
+        RDF_TYPE,
+        RDFS_LABEL,
+        SKOS_ALT_LABEL,
+        *(llm(name) for name in RELATIONS),
+        *(llm(name) for name in ("huggingFaceId", "license", "family", "releaseDate")),
+        *(llm(name) for name in ("releaseDatePrecision", "parameterCount")),
+    )
+)
+"""The predicates :meth:`LineageIndex.from_reader` reads: the facts an engine is built from."""
 
 NO_DATE: Final = np.iinfo(np.int32).min
 """The ``released`` value of a node without a release date."""

@@ -16,12 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmgraph.engine import LineageIndex
 from llmgraph.errors import DataLoadError, InvalidFactError
-from llmgraph.rules import (
-    DATE_ATTRIBUTES,
-    ENTITY_RELATIONS,
-    INTEGER_ATTRIBUTES,
-    check_fact,
-)
+from llmgraph.rules import CHECKED_PREDICATES, check_fact
 from llmgraph.terms import IRI, SUPER_RELATIONS, llm
 
 if TYPE_CHECKING:
@@ -42,9 +37,7 @@ RDF_SUFFIXES = {
 }
 """The RDF formats llmgraph reads, by file suffix (rdflib's format names)."""
 
-_CHECKED = sorted(
-    ENTITY_RELATIONS | INTEGER_ATTRIBUTES | DATE_ATTRIBUTES | {llm("releaseDatePrecision")}
-)
+_CHECKED = sorted(CHECKED_PREDICATES)
 
 
 def _suffix(path: Path, format: str | None) -> str:
@@ -126,16 +119,20 @@ def bulk_write(
     where: Path | None = None,
     files: Sequence[Path] = (),
     engine: Callable[[Any], LineageIndex] | None = None,
+    checked: bool = False,
 ) -> int:
     """Run a bulk load on a store's new generation, check it, and switch to it.
 
     Args:
         lg: a graph on a store.
         load: writes into the transaction (``tx.load(path, format=…)``,
-            ``tx.load_ntriples(stream)``).
+            ``tx.load_chunks(chunks)``).
         where: the file to name in the messages about bad facts.
         files: the files loaded, to find the one that holds a bad fact.
         engine: builds the engine of the new state (default: read back from the store).
+        checked: ``load`` wrote only facts it had passed through
+            :func:`~llmgraph.rules.check_fact` (the import pipeline checks each fact as it
+            makes it), so they are not read back to be checked again.
 
     Returns:
         The number of triples the store grew by.
@@ -150,7 +147,7 @@ def bulk_write(
     try:
         before = tx.count()
         load(tx)
-        for predicate in _CHECKED:
+        for predicate in () if checked else _CHECKED:
             for triple in tx.triples_of(predicate):
                 try:
                     check_fact(triple)

@@ -45,6 +45,7 @@ from llmgraph.terms import (
 from llmgraph.triples import XSD_DATE, Blank, LightTriple, Lit, iri_problem, light
 
 __all__ = [
+    "CHECKED_PREDICATES",
     "DATE_ATTRIBUTES",
     "ENTITY_RELATIONS",
     "INTEGER_ATTRIBUTES",
@@ -70,6 +71,9 @@ DATE_ATTRIBUTES: Final = frozenset(llm(name) for name in ("releaseDate", "date")
 """The attributes that hold ``xsd:date`` values."""
 
 _PRECISION = llm("releaseDatePrecision")
+
+CHECKED_PREDICATES: Final = ENTITY_RELATIONS | INTEGER_ATTRIBUTES | DATE_ATTRIBUTES | {_PRECISION}
+"""The predicates :func:`check_fact` has a rule for: a fact of any other passes unchecked."""
 _INTEGER_TYPES = frozenset(
     XSD + t
     for t in (

@@ -134,9 +134,9 @@ def light_term(node: Any) -> LightTerm:
     >>> light_term(Literal(7))
     Lit(lexical='7', datatype='http://www.w3.org/2001/XMLSchema#integer', lang=None)
     """
-    if isinstance(node, IRI | Blank | Lit):
-        return node
     kind = _RDFLIB_KINDS.get(type(node))
+    if kind is None and isinstance(node, IRI | Blank | Lit):
+        return node
     if kind is None:
         from rdflib import BNode, Literal, URIRef
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,53 @@ def test_cli_store_commands_and_errors(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--store", store, "load"]) == 1
     assert "load needs RDF files, or --bundled" in capsys.readouterr().err
     assert main(["--store", store, "validate"]) == 0
+
+
+def test_streamed_load_stops_cleanly_on_a_failure_either_side(tmp_path: Path) -> None:
+    """A load fed through the loader's pipe fails with the producer's or the parser's error.
+
+    In both cases the store is unchanged and no pipe is left behind.
+    """
+    from llmgraph.backends.store import StoreBackend
+
+    backend = StoreBackend.open(tmp_path / "db")
+    before = len(backend.store)
+    line = b"<http://e/a> <http://e/p> <http://e/b> .\n"
+
+    def failing() -> Iterator[bytes]:
+        yield line * 50_000  # more than a pipe holds: the loader is reading meanwhile
+        raise RuntimeError("the producer failed")
+
+    for chunks, error, message in (
+        (failing(), RuntimeError, "the producer failed"),
+        (
+            iter([line, b"<http://e/a> <http://e/p> oops .\n", line * 50_000]),
+            DataLoadError,
+            "invalid N-Triples from the import",
+        ),
+    ):
+        tx = backend.begin()
+        with pytest.raises(error, match=message):
+            try:
+                tx.load_chunks(chunks)
+            finally:
+                tx.abort()
+        assert len(backend.store) == before
+        assert not (tmp_path / "db" / "import-parts").exists()
+    tx = backend.begin()
+    tx.load_chunks(iter([line, b"<http://e/b> <http://e/p> <http://e/c> .\n"]))
+    tx.commit()
+    assert len(backend.store) == before + 2
+    backend.close()
+
+
+def test_a_bad_fact_in_a_streamed_hub_import_leaves_the_store_unchanged(tmp_path: Path) -> None:
+    """A fact refused by the write rules in the middle of a Hub import adds nothing."""
+    records = [{"id": f"org/m{i}", "tags": ["license:mit"]} for i in range(5000)]
+    records.append({"id": "org/bad", "author": "an owner with spaces"})
+    with LineageGraph.open(tmp_path / "db") as lg:
+        size, version = len(lg), lg.backend.version()
+        with pytest.raises(InvalidFactError, match=r"not a valid IRI: .*an owner with spaces"):
+            import_source(lg, "hf-hub", [], records=records)
+        assert (len(lg), lg.backend.version()) == (size, version)
+        assert _generations(tmp_path / "db") == ["gen-000001"]

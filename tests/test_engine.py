@@ -209,3 +209,22 @@ def test_an_engine_pickles_after_decoding_labels() -> None:
     again = pickle.loads(pickle.dumps(idx))
     assert again.labels([0, 1]) == idx.labels([0, 1]) and again.iris([0]) == ["http://e/a"]
     assert again.digest == idx.digest
+
+
+def test_the_engine_reads_exactly_its_declared_predicates(bundled: LineageGraph) -> None:
+    """from_reader asks for the predicates of READ_PREDICATES and no other.
+
+    The import pipeline builds a store's engine from the facts it wrote for those predicates
+    only, so a predicate read but not declared would be missing from that engine.
+    """
+    from llmgraph.engine import READ_PREDICATES
+
+    asked: list[str] = []
+
+    def read(predicate: str) -> object:
+        asked.append(predicate)
+        return bundled.backend.read(predicate)
+
+    built = LineageIndex.from_reader(read)  # type: ignore[arg-type]
+    assert set(asked) == READ_PREDICATES
+    assert built.digest == bundled.engine.digest

@@ -7,6 +7,7 @@ stops every process it starts by its PID.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import signal
@@ -188,6 +189,39 @@ def test_a_full_disk_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     small.write_text(_facts(5, "small"), encoding="utf-8")
     assert main(["--store", str(store), "load", str(small)]) == 0
     assert _count(store, "small") == 5
+
+
+def test_a_full_disk_during_a_hub_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """A Hub import whose loader fills the disk fails with one clear line; nothing changes."""
+    store = tmp_path / "db"
+    assert main(["--store", str(store), "load", str(TINY)]) == 0
+    records = tmp_path / "hub.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for i in range(30_000):
+            tags = [f"base_model:finetune:org/m{i - 1}"] if i else []
+            out.write(json.dumps({"id": f"org/m{i}", "tags": [*tags, "license:mit"]}) + "\n")
+    before = _tree(store)
+    script = textwrap.dedent(
+        """
+        import resource, signal, sys
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+        from llmgraph.cli import main
+        sys.exit(main(sys.argv[1:]))
+        """
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", script, "--store", str(store), "import", "hf-hub", str(records)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert process.returncode == 1, process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("llmgraph: error: "), process.stderr
+    assert "the disk is full" in lines[0] and "the store is unchanged" in lines[0]
+    assert _tree(store) == before
 
 
 _IMPORTER = textwrap.dedent(

@@ -40,6 +40,7 @@ operation, and moves to a newer generation as soon as one is switched in.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import gc
@@ -47,9 +48,10 @@ import io
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -508,6 +510,22 @@ def _read(store: Any, predicate: str) -> Iterator[tuple[str, LightTerm]]:
             yield subject.value, IRI(obj.value) if isinstance(obj, ox.NamedNode) else _light(obj)
 
 
+def _open_pipe(pipe: Path, reader: threading.Thread) -> IO[bytes] | None:
+    """Open ``pipe`` for writing once ``reader`` has it open; ``None`` if ``reader`` stopped."""
+    while True:
+        try:
+            fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+            if not reader.is_alive():
+                return None
+            time.sleep(0.001)  # the reader has not opened its end yet
+            continue
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "wb", buffering=1 << 20)
+
+
 def _missing(store: Any, triples: Sequence[LightTriple]) -> list[LightTriple]:
     return [t for t in triples if ox.Quad(to_ox(t[0]), to_ox(t[1]), to_ox(t[2])) not in store]
 
@@ -747,14 +765,55 @@ class StoreTransaction:
         except ValueError as exc:
             raise DataLoadError(f"cannot load: {exc}", path=path) from exc
 
-    def load_ntriples(self, stream: Any) -> None:
-        """Bulk-load N-Triples from a binary stream (the import pipeline's output)."""
+    def load_chunks(self, chunks: Iterable[bytes]) -> None:
+        """Bulk-load the N-Triples that ``chunks`` yields while it is still yielding them.
+
+        Oxigraph's loader runs in a thread that reads a named pipe (under ``PATH/import-parts``,
+        removed by the next writer if this process dies) and releases the GIL while it parses,
+        so making the N-Triples (Python) and loading them (Rust) use both cores.
+
+        Raises:
+            DataLoadError: the N-Triples are invalid, or the disk is full.
+            Exception: whatever ``chunks`` raised (the loader is stopped first).
+        """
+        folder = self._backend.root / "import-parts"
         try:
-            self._work.bulk_load(stream, format=ox.RdfFormat.N_TRIPLES)
-        except SyntaxError as exc:
-            raise DataLoadError(f"invalid N-Triples from the import: {exc}") from exc
+            folder.mkdir(exist_ok=True)
+            pipe = folder / f"load-{os.getpid()}-{uuid.uuid4().hex[:8]}.nt"
+            os.mkfifo(pipe)
         except OSError as exc:
             raise _disk_error(exc, self._backend.root, "importing") from exc
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._work.bulk_load(path=str(pipe), format=ox.RdfFormat.N_TRIPLES)
+            except BaseException as exc:  # handed to the writing thread below
+                failure.append(exc)
+
+        loader = threading.Thread(target=run, name="llmgraph-bulk-load", daemon=True)
+        loader.start()
+        try:
+            out = _open_pipe(pipe, loader)
+            if out is not None:
+                try:
+                    with out:
+                        for chunk in chunks:
+                            out.write(chunk)
+                except BrokenPipeError:
+                    pass  # the loader stopped early: its failure is raised below
+        finally:
+            loader.join()
+            pipe.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # another leftover in it: the next writer's
+                folder.rmdir()
+        if failure:
+            error = failure[0]
+            if isinstance(error, SyntaxError):
+                raise DataLoadError(f"invalid N-Triples from the import: {error}") from error
+            if isinstance(error, OSError):
+                raise _disk_error(error, self._backend.root, "importing") from error
+            raise error
 
     def read(self, predicate: str) -> Iterator[tuple[str, LightTerm]]:
         return _read(self._work, predicate)

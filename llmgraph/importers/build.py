@@ -40,21 +40,55 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import networkx as nx
-from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib import DCTERMS as _DCTERMS
+from rdflib import OWL as _OWL
+from rdflib import RDF as _RDF
+from rdflib import RDFS as _RDFS
+from rdflib import SKOS as _SKOS
+from rdflib import XSD as _XSD
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from llmgraph.engine import READ_PREDICATES, LineageIndex
 from llmgraph.graph import LineageGraph
 from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Parent, Ref
 from llmgraph.importers.report import Ambiguity, ImportReport, Match
 from llmgraph.importers.resolve import HF_ID, SPDX, WIKIDATA, Resolution, Resolver, slug, spdx_id
+from llmgraph.rules import CHECKED_PREDICATES, check_fact
 from llmgraph.store import Triple
-from llmgraph.triples import light, ntriples, to_rdflib
-from llmgraph.vocab import LLM, LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
+from llmgraph.terms import IRI, SUPER_RELATIONS, llm
+from llmgraph.triples import LightTerm, light, light_term, nt_term, to_rdflib
+from llmgraph.vocab import LLM as _LLM
+from llmgraph.vocab import LLMID, MIRRORED, WEIGHT_LINEAGE, relation_name
 
 __all__ = ["Builder", "model_iri", "organization_iri"]
+
+
+class _Terms:
+    """A vocabulary whose terms are made once: ``LLM.Model`` is then the same object each time.
+
+    rdflib's namespaces build a new ``URIRef`` at every attribute access, which costs an import
+    of millions of records seconds, and makes every set and dict look-up of a term compare
+    strings in Python instead of by identity.
+    """
+
+    def __init__(self, namespace: Any, *, known: Iterable[URIRef] = ()):
+        self._namespace = namespace
+        for term in known:  # the vocabulary's own tuples hold these very objects
+            setattr(self, term.rsplit("#", 1)[-1], term)
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = URIRef(getattr(self._namespace, name))
+        setattr(self, name, term)
+        return term
+
+
+LLM, RDF, RDFS, SKOS = _Terms(_LLM, known=MIRRORED), _Terms(_RDF), _Terms(_RDFS), _Terms(_SKOS)
+DCTERMS, OWL, XSD = _Terms(_DCTERMS), _Terms(_OWL), _Terms(_XSD)
 
 _ENTITY_CLASSES = frozenset((LLM.Model, LLM.Organization, LLM.License))
 _MATERIALIZED = frozenset((LLM.derivedFrom, LLM.backs))
@@ -115,7 +149,12 @@ class _Tx:
         if triple not in self.seen:
             self.seen.add(triple)
             self.triples.append(triple)
-            self.objects.setdefault((triple[0], triple[1]), set()).add(triple[2])
+            key = (triple[0], triple[1])
+            found = self.objects.get(key)
+            if found is None:
+                self.objects[key] = {triple[2]}
+            else:
+                found.add(triple[2])
 
 
 class Builder:
@@ -135,7 +174,9 @@ class Builder:
         self.resolver = Resolver.of(lg.backend.read)
         self._triples: list[Triple] = []
         self._seen: set[Triple] = set()
-        self._objects: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
+        # (subject, predicate) → the object, or a set of them when there are several (one
+        # set per key would cost a kilobyte per model at Hub scale)
+        self._objects: dict[tuple[Node, Node], Node | set[Node]] = {}
         self._minted: set[URIRef] = set()
         self._matched: set[tuple[str, str]] = set()
         self._ambiguous: set[tuple[str, str]] = set()
@@ -143,6 +184,10 @@ class Builder:
         self._lines: list[str] | None = None
         self._entities = 0
         self._edges = 0
+        self._literals: dict[tuple[str | int, URIRef], Literal] = {}
+        self._rows: defaultdict[str, list[tuple[str, LightTerm]]] = defaultdict(list)
+        self._iris: dict[str, IRI] = {}
+        self._subject: tuple[Node | None, str] = (None, "")
         self._derivation: nx.DiGraph[str] = nx.DiGraph()
         self._derivation.add_edges_from(
             (s, str(o)) for s, o in lg.backend.read(str(LLM.derivedFrom))
@@ -159,13 +204,42 @@ class Builder:
             return True
         if triple[0] in tx.minted or not self._known(triple[0]):
             return False
+        # the resolver indexed every typed entity of the graph when the import began, so an
+        # entity it does not know of that kind has no such type there: no look-up
+        kind = _KINDS.get(triple[2]) if triple[1] is _TYPE else None  # type: ignore[call-overload]
+        if kind is not None and not kind(self.resolver, triple[0]):
+            return False
         return not self._lg.backend.missing([light(triple)])
 
     def _values(self, tx: _Tx, s: Node, p: Node) -> set[Node]:
-        found = set(self._objects[(s, p)])
+        key = (s, p)
+        kept = self._objects.get(key)
+        found = set() if kept is None else set(kept) if isinstance(kept, set) else {kept}
         if s not in tx.minted and self._known(s):
             found |= set(self._g.objects(s, p))
-        found |= tx.objects.get((s, p), set())
+        mine = tx.objects.get(key)
+        if mine:
+            found |= mine
+        return found
+
+    def _remember(self, triple: Triple) -> None:
+        key = (triple[0], triple[1])
+        kept = self._objects.get(key)
+        if kept is None:
+            self._objects[key] = triple[2]
+        elif isinstance(kept, set):
+            kept.add(triple[2])
+        elif kept != triple[2]:
+            self._objects[key] = {kept, triple[2]}
+
+    def _typed(self, value: str | int, datatype: URIRef) -> Literal:
+        """Return the literal of a date or a count: made once per value (rdflib parses each)."""
+        key = (value, datatype)
+        found = self._literals.get(key)
+        if found is None:
+            if len(self._literals) >= 100_000:
+                self._literals.clear()
+            found = self._literals[key] = Literal(value, datatype=datatype)
         return found
 
     def _label(self, iri: URIRef) -> str:
@@ -240,10 +314,10 @@ class Builder:
                 tx.add((model, LLM.license, lic))
         source = record.sources[0] if record.sources else record.where
         if record.release_date is not None:
-            value = Literal(record.release_date.isoformat(), datatype=XSD.date)
+            value = self._typed(record.release_date.isoformat(), XSD.date)
             self._single(tx, model, LLM.releaseDate, value, source)
         if record.parameter_count is not None:
-            value = Literal(record.parameter_count, datatype=XSD.integer)
+            value = self._typed(record.parameter_count, XSD.integer)
             self._single(tx, model, LLM.parameterCount, value, source)
         for dataset in record.datasets:
             tx.add((model, LLM.trainingDataset, URIRef(dataset)))
@@ -320,8 +394,8 @@ class Builder:
             raise _CycleError(labels)
         # a parent already reached through lineage loaded before this record (not through this
         # record's own edges: the parents of a merge are all direct) makes the edge redundant
-        before = nx.restricted_view(self._derivation, [], tx.edges)
-        if known and not before.has_edge(a, b) and nx.has_path(before, a, b):
+        before = nx.restricted_view(self._derivation, [], tx.edges) if known else None
+        if before is not None and not before.has_edge(a, b) and nx.has_path(before, a, b):
             via = nx.shortest_path(before, a, b)
             shown = " → ".join(self._label(URIRef(n)) for n in via)
             note = (
@@ -507,7 +581,7 @@ class Builder:
         if self._lines is not None:
             for triple in tx.triples:
                 if triple[1] in _REMEMBERED:
-                    self._objects[(triple[0], triple[1])].add(triple[2])
+                    self._remember(triple)
                 if triple[1] == _TYPE and triple[2] in _ENTITY_CLASSES:
                     self._entities += 1
                 elif triple[1] in _EDGES:
@@ -515,13 +589,16 @@ class Builder:
                         continue
                     self._seen.add(triple)  # edges only: a few per record, not every fact
                     self._edges += 1
-                self._lines.append(ntriples(light(triple)))
+                self._lines.append(self._line(triple))
+                if triple[1] in _ENGINE and type(triple[0]) is URIRef:
+                    self._row(triple)
         for triple in tx.triples if self._lines is None else ():
             if triple not in self._seen:
                 self._seen.add(triple)
                 self._triples.append(triple)
-                self._objects[(triple[0], triple[1])].add(triple[2])
+                self._remember(triple)
         self._minted |= tx.minted
+        self.resolver.keep()
         for match in tx.matches:
             key = (match.name, match.entity)
             if key not in self._matched:
@@ -535,6 +612,52 @@ class Builder:
             if note not in self._noted:
                 self._noted.add(note)
                 self._report.notes.append(note)
+
+    def _row(self, triple: Triple) -> None:
+        """Keep a fact written to a store for its engine, as the store's reader yields it."""
+        s, p, o = triple
+        if s is not self._subject[0]:
+            self._subject = (s, str(s))
+        if type(o) is URIRef:
+            text = str(o)
+            value: LightTerm | None = self._iris.get(text)
+            if value is None:
+                if len(self._iris) >= 100_000:
+                    self._iris.clear()
+                value = self._iris[text] = IRI(text)
+        else:
+            value = light_term(o)
+        self._rows[str(p)].append((self._subject[1], value))
+
+    def _engine(self) -> LineageIndex:
+        """Build the new generation's engine, then free the facts kept for it."""
+        try:
+            return LineageIndex.from_reader(self._engine_read)
+        finally:
+            self._rows.clear()
+
+    def _engine_read(self, predicate: str) -> Iterator[tuple[str, LightTerm]]:
+        """Read ``predicate`` as the new generation will hold it, without reading it back.
+
+        The facts there before the import, those it wrote and, for ``llm:derivedFrom`` and
+        ``llm:backs``, those their sub-relations entail (what
+        :func:`~llmgraph.loading.bulk_write` materializes).
+        """
+        seen: set[tuple[str, LightTerm]] = set()
+        for p in (predicate, *_ENTAILING.get(predicate, ())):
+            for pair in chain(self._lg.backend.read(p), self._rows.get(p, ())):
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
+
+    def _line(self, triple: Triple) -> str:
+        """Return the N-Triples line of a fact, checked by the rules of every write."""
+        s, p, o = triple
+        if p in _CHECKED:
+            check_fact(triple)
+        obj = f"<{o}>" if type(o) is URIRef else nt_term(light_term(o))
+        subject = f"<{s}>" if type(s) is URIRef else nt_term(light_term(s))
+        return f"{subject} <{p}> {obj} ."
 
     def finish(self, steps: Iterable[object] = ()) -> ImportReport:
         """Write every fact to the graph at once and complete the report.
@@ -567,72 +690,67 @@ class Builder:
     def _finish_bulk(self, steps: Iterator[object]) -> ImportReport:
         from llmgraph.loading import bulk_write
 
-        self._lines = [ntriples(light(t)) for t in self._triples]
+        self._lines = [self._line(t) for t in self._triples]
+        for triple in self._triples:
+            if triple[1] in _ENGINE and type(triple[0]) is URIRef:
+                self._row(triple)
         self._triples, self._seen = [], set()
         self._entities = self._edges = 0
-        pump = _Pump(steps, self._lines)
+        lines = self._lines
 
-        def load(tx: Any) -> None:
-            tx.load_ntriples(pump)
-            pump.raise_failure()
+        def chunks() -> Iterator[bytes]:
+            for _ in steps:
+                if len(lines) >= 4096:
+                    yield _encoded(lines)
+            if lines:
+                yield _encoded(lines)
+            self._forget()
 
-        grown = bulk_write(self._lg, load)
+        grown = bulk_write(
+            self._lg,
+            lambda tx: tx.load_chunks(chunks()),
+            checked=True,
+            engine=lambda tx: self._engine(),
+        )
         report = self._report
         report.triples_added = grown
         report.entities_added = self._entities
         report.edges_added = self._edges
         return report
 
+    def _forget(self) -> None:
+        """Free what only the mapping needed, before the store checks and commits the load.
 
-class _Pump:
-    """A binary file that Oxigraph's bulk loader reads, filled as it is read.
+        The indexes of the resolver and of the lineage read so far hold millions of objects
+        at Hub scale; freed here, the store's commit does not walk them (it collects garbage
+        to close its database before the switch).
+        """
+        self.resolver = Resolver()
+        self._derivation = nx.DiGraph()
+        self._objects.clear()
+        self._minted.clear()
+        self._seen.clear()
+        self._literals.clear()
+        self._iris.clear()
 
-    Each read advances the import by as many records as it takes to fill it, so the
-    N-Triples are never all in memory.
-    """
 
-    def __init__(self, steps: Iterator[object], lines: list[str]):
-        self._steps = steps
-        self._lines = lines
-        self._buffer = b""
-        self._done = False
-        self._failure: BaseException | None = None
+def _encoded(lines: list[str]) -> bytes:
+    """Return ``lines`` as N-Triples bytes and empty the list."""
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    lines.clear()
+    return data
 
-    def _fill(self, size: int) -> None:
-        while len(self._buffer) < size and not self._done:
-            if not self._lines:
-                try:
-                    next(self._steps)
-                except StopIteration:
-                    self._done = True
-                except BaseException as exc:  # handed back after the loader stops
-                    self._failure = exc
-                    self._done = True
-            if self._lines:
-                text = "\n".join(self._lines) + "\n"
-                self._lines.clear()
-                self._buffer += text.encode("utf-8", "surrogatepass")
 
-    def read(self, size: int = -1) -> bytes:
-        self._fill(size if size >= 0 else 1 << 62)
-        if size < 0:
-            out, self._buffer = self._buffer, b""
-        else:
-            out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
+_CHECKED = frozenset(URIRef(p) for p in CHECKED_PREDICATES)
 
-    def readinto(self, target: Any) -> int:
-        data = self.read(len(target))
-        target[: len(data)] = data
-        return len(data)
+_ENGINE = frozenset(URIRef(p) for p in READ_PREDICATES)
+_ENTAILING = {llm(sup): sorted(llm(sub) for sub in subs) for sup, subs in SUPER_RELATIONS.items()}
 
-    def readable(self) -> bool:
-        return True
-
-    def raise_failure(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-
+_KINDS = {
+    LLM.Model: Resolver.is_model,
+    LLM.Organization: Resolver.is_organization,
+    LLM.License: Resolver.is_license,
+}
 
 _REMEMBERED = frozenset(
     (

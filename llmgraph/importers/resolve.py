@@ -293,6 +293,21 @@ class Resolver:
         """Return a mark to :meth:`undo` back to (registrations after it are forgotten)."""
         return len(self._journal)
 
+    def keep(self) -> None:
+        """Make every registration so far permanent: no :meth:`undo` reaches before now.
+
+        An importer calls it when a record is committed, so that the journal holds one
+        record's registrations, not those of millions.
+
+        >>> r = Resolver()
+        >>> r.add_model(URIRef("http://e/m"), hf_ids=["a/b"])
+        >>> r.keep()
+        >>> r.undo(r.mark())
+        >>> r.model(hf_id="a/b").entity
+        rdflib.term.URIRef('http://e/m')
+        """
+        self._journal.clear()
+
     def undo(self, mark: int) -> None:
         """Forget every registration made after :meth:`mark` returned ``mark``."""
         while len(self._journal) > mark:
