@@ -333,6 +333,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="a model, family, organization, platform or licence")
     command("validate", _validate, "check the graph against the SHACL shapes")
     command("stats", _stats, "coverage: counts by class, relation and year")
+    p = command(
+        "license-check",
+        _license_check,
+        "licence clauses along lineage: every conflicting edge, or what one model inherits",
+    )
+    p.add_argument("name", nargs="?", help="a model: every clause it inherits (default: all edges)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
+    p.add_argument(
+        "--problems",
+        action="store_true",
+        help="with a model: only conflict, restricted and unknown rows",
+    )
     _add_import_export(sub, common)
     return parser
 
@@ -721,6 +733,48 @@ def _stats(lg: LineageGraph, args: argparse.Namespace) -> int:
     rows += [{"group": "identified", "key": k, "count": v} for k, v in s.identified.items()]
     rows.append({"group": "facts without a source", "key": "all", "count": s.uncited})
     _emit(rows, ["group", "key", "count"], args.format, empty="")
+    return 0
+
+
+_LICENSE_COLUMNS = [
+    "status",
+    "model",
+    "model_licence",
+    "ancestor",
+    "ancestor_licence",
+    "kind",
+    "reason",
+]
+
+
+def _license_check(lg: LineageGraph, args: argparse.Namespace) -> int:
+    if args.name is None:
+        if args.problems:
+            raise _usage(
+                "--problems goes with a model name (without one, only problems are listed)"
+            )
+        found = lg.license_conflicts(as_of=args.as_of)
+        empty = "no licence conflicts"
+    else:
+        found = lg.license_check(args.name, as_of=args.as_of)
+        empty = f"{args.name!r} inherits no licence clauses"
+    for note in found.notes:
+        print(f"llmgraph: note: {note}", file=sys.stderr)
+    rows = found.rows()
+    if args.problems:
+        rows = [r for r in rows if r["status"] in ("conflict", "restricted", "unknown")]
+    columns = (
+        _LICENSE_COLUMNS
+        if args.name is None
+        else [*_LICENSE_COLUMNS[:1], *_LICENSE_COLUMNS[3:], "path"]
+    )
+    if args.format == "table":
+        _emit(rows, columns, "table", empty=empty)
+        counts = found.counts()
+        if counts and rows:
+            print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    else:
+        _emit(rows, list(found.columns), args.format, empty=empty)
     return 0
 
 

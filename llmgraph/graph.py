@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 from llmgraph.base import BaseGraph
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import numpy.typing as npt
     from rdflib.query import Result
 
     from llmgraph.describe import Fact
+    from llmgraph.licensing import Findings
     from llmgraph.results import Links, Step
     from llmgraph.stats import Stats
     from llmgraph.table import LineageTable
@@ -200,6 +203,33 @@ class LineageGraph(BaseGraph):
         from llmgraph.table import lineage_table
 
         return lineage_table(self.engine)
+
+    def license_conflicts(self, *, as_of: str | dt.date | None = None) -> Findings:
+        """Return every edge whose child drops a parent's licence clause.
+
+        See :func:`llmgraph.licensing.license_conflicts`.
+
+        >>> found = LineageGraph.load().license_conflicts()
+        >>> ("conflict", "Guanaco 7B", "LLaMA 7B", "nonCommercial") in [
+        ...     (f.status, f.model_label, f.ancestor_label, f.kind) for f in found]
+        True
+        """
+        from llmgraph.licensing import license_conflicts
+
+        return license_conflicts(self, as_of=as_of)
+
+    def license_check(self, name: str, *, as_of: str | dt.date | None = None) -> Findings:
+        """Return every licence clause a model inherits, with its status and path.
+
+        See :func:`llmgraph.licensing.license_check`.
+
+        >>> found = LineageGraph.load().license_check("Guanaco 7B")
+        >>> [(f.status, f.kind) for f in found if f.status == "conflict"]
+        [('conflict', 'nonCommercial'), ('conflict', 'researchOnly')]
+        """
+        from llmgraph.licensing import license_check
+
+        return license_check(self, name, as_of=as_of)
 
     def add_file(self, path: Path | str, *, format: str | None = None) -> int:
         """Read an RDF file and :meth:`add` its facts (one transaction).
