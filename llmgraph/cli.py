@@ -345,6 +345,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with a model: only conflict, restricted and unknown rows",
     )
+    p = command(
+        "common-ancestors",
+        _common_ancestors,
+        "the nearest models two models share, with both paths and the lineage distance",
+    )
+    p.add_argument("a", help="the first model")
+    p.add_argument("b", help="the second model")
+    p.add_argument("--all", action="store_true", help="also follow successorOf and teachers")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
+
+    p = command("compare", _compare, "two models side by side, and how they are related")
+    p.add_argument("a", help="the first model")
+    p.add_argument("b", help="the second model")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
     _add_import_export(sub, common)
     return parser
 
@@ -775,6 +789,45 @@ def _license_check(lg: LineageGraph, args: argparse.Namespace) -> int:
             print(", ".join(f"{n} {s}" for s, n in counts.items()))
     else:
         _emit(rows, list(found.columns), args.format, empty=empty)
+    return 0
+
+
+def _common_ancestors(lg: LineageGraph, args: argparse.Namespace) -> int:
+    found = lg.common_ancestors(args.a, args.b, everything=args.all, as_of=args.as_of)
+    rows = [c.row() for c in found]
+    columns = ["label", "distance", "path_a", "path_b"]
+    empty = f"{args.a!r} and {args.b!r} share no ancestor" + (
+        "" if args.all else " along weight lineage (--all adds succession and teachers)"
+    )
+    if args.format == "table":
+        _emit(rows, columns, "table", empty=empty)
+    else:
+        _emit(rows, [*columns[:2], "depth_a", "depth_b", *columns[2:], "id"], args.format, empty="")
+    return 0
+
+
+def _compare(lg: LineageGraph, args: argparse.Namespace) -> int:
+    found = lg.compare(args.a, args.b, as_of=args.as_of)
+    rows: list[Row] = list(found.table())
+    if found.path:
+        rows.append({"field": "path", "a": " ; ".join(found.path), "b": ""})
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "a": str(found.a),
+                    "b": str(found.b),
+                    "facts": {f: {"a": x, "b": y} for f, x, y in found.rows},
+                    "related": found.relation,
+                    "common_ancestors": [c.row() for c in found.common],
+                    "path": found.path,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        _emit(rows, ["field", "a", "b"], args.format, empty="")
     return 0
 
 

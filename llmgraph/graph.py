@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     from rdflib.query import Result
 
+    from llmgraph.compare import CommonAncestor, Comparison
     from llmgraph.describe import Fact
     from llmgraph.licensing import Findings
     from llmgraph.results import Links, Step
@@ -230,6 +231,36 @@ class LineageGraph(BaseGraph):
         from llmgraph.licensing import license_check
 
         return license_check(self, name, as_of=as_of)
+
+    def common_ancestors(
+        self,
+        a: str,
+        b: str,
+        *,
+        relations: Iterable[str] | None = None,
+        everything: bool = False,
+        as_of: str | dt.date | None = None,
+    ) -> list[CommonAncestor]:
+        """Return the nearest ancestors two models share.
+
+        See :func:`llmgraph.compare.common_ancestors`.
+
+        >>> [c.label for c in LineageGraph.load().common_ancestors("Alpaca 7B", "Vicuna 7B v0")]
+        ['LLaMA 7B']
+        """
+        from llmgraph.compare import common_ancestors
+
+        return common_ancestors(self, a, b, relations=relations, everything=everything, as_of=as_of)
+
+    def compare(self, a: str, b: str, *, as_of: str | dt.date | None = None) -> Comparison:
+        """Return two models' facts side by side; see :func:`llmgraph.compare.compare`.
+
+        >>> LineageGraph.load().compare("Alpaca 7B", "LLaMA 7B").relation
+        'Alpaca 7B descends from LLaMA 7B (1 step)'
+        """
+        from llmgraph.compare import compare
+
+        return compare(self, a, b, as_of=as_of)
 
     def add_file(self, path: Path | str, *, format: str | None = None) -> int:
         """Read an RDF file and :meth:`add` its facts (one transaction).
