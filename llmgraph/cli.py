@@ -359,6 +359,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="the first model")
     p.add_argument("b", help="the second model")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
+    p = command("search", _search, "find models, organizations … by label, alias or Hub id, ranked")
+    p.add_argument("text", help="what to look for (case-insensitive; '' lists all)")
+    p.add_argument("--developer", metavar="ORG", help="only models of this developer")
+    p.add_argument("--family", metavar="F", help="only models of this family")
+    p.add_argument("--license", metavar="L", help="only models under this licence (or SPDX id)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only models released on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only models released by this date")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the graph as of this date")
+    p.add_argument("--kind", choices=("model", "family", "organization", "platform", "licence"))
+    p.add_argument("--limit", type=int, default=20, help="most matches shown (default 20)")
     _add_import_export(sub, common)
     return parser
 
@@ -828,6 +838,36 @@ def _compare(lg: LineageGraph, args: argparse.Namespace) -> int:
         )
     else:
         _emit(rows, ["field", "a", "b"], args.format, empty="")
+    return 0
+
+
+def _search(lg: LineageGraph, args: argparse.Namespace) -> int:
+    found = lg.search(
+        args.text,
+        developer=args.developer,
+        family=args.family,
+        license=args.license,
+        since=args.since,
+        until=args.until,
+        kind=args.kind,
+        as_of=args.as_of,
+        limit=args.limit,
+    )
+    for note in found.notes:
+        print(f"llmgraph: note: {note}", file=sys.stderr)
+    rows = found.rows()
+    if args.format == "table":
+        for row in rows:
+            released = row["release_date"] or ""
+            if released and row["release_date_precision"] == "month":
+                released = released[:7]
+            elif released and row["release_date_precision"] == "public-by":
+                released = f"by {released}"
+            row["released"] = released
+        columns = ["score", "label", "kind", "developer", "released", "licence", "matched"]
+        _emit(rows, columns, "table", empty=f"nothing matches {args.text!r}")
+    else:
+        _emit(rows, list(found.columns), args.format, empty="")
     return 0
 
 

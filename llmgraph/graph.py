@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from llmgraph.describe import Fact
     from llmgraph.licensing import Findings
     from llmgraph.results import Links, Step
+    from llmgraph.search import Kind, Matches
     from llmgraph.stats import Stats
     from llmgraph.table import LineageTable
     from llmgraph.validate import ValidationReport
@@ -261,6 +262,39 @@ class LineageGraph(BaseGraph):
         from llmgraph.compare import compare
 
         return compare(self, a, b, as_of=as_of)
+
+    def search(
+        self,
+        text: str,
+        *,
+        developer: str | None = None,
+        family: str | None = None,
+        license: str | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        kind: Kind | None = None,
+        as_of: str | dt.date | None = None,
+        limit: int | None = 50,
+    ) -> Matches:
+        """Find entities by label, alias or Hub id, ranked; see :func:`llmgraph.search.search`.
+
+        >>> [m.label for m in LineageGraph.load().search("codestral", kind="model")][:1]
+        ['Codestral 22B v0.1']
+        """
+        from llmgraph.search import search
+
+        return search(
+            self,
+            text,
+            developer=developer,
+            family=family,
+            license=license,
+            since=since,
+            until=until,
+            kind=kind,
+            as_of=as_of,
+            limit=limit,
+        )
 
     def add_file(self, path: Path | str, *, format: str | None = None) -> int:
         """Read an RDF file and :meth:`add` its facts (one transaction).
