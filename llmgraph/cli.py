@@ -423,6 +423,9 @@ def _add_import_export(sub: Any, common: argparse.ArgumentParser) -> None:
         "--prov", action="store_true", help="only prov:wasDerivedFrom / prov:wasAttributedTo"
     )
     p.add_argument("-o", "--output", type=Path, required=True, help="file (or folder) to write")
+    p.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="with cyclonedx: only models released by then"
+    )
 
 
 def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
@@ -487,7 +490,22 @@ def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
-    from llmgraph.exporters import export, select
+    from llmgraph.exporters import export, format_of, select
+
+    fmt = args.export_format or (format_of(args.output) if args.output.suffix else None)
+    if fmt == "cyclonedx":
+        from llmgraph.mlbom import write_cyclonedx
+
+        if args.descendants or args.org or args.prov:
+            raise _usage(
+                "a CycloneDX BOM holds models and their ancestors: use --model NAME "
+                "(repeatable), without --descendants, --org or --prov"
+            )
+        path = write_cyclonedx(lg, args.output, args.model or None, as_of=args.as_of)
+        print(f"wrote {path}")
+        return 0
+    if args.as_of:
+        raise _usage("--as-of goes with --format cyclonedx")
 
     if (args.ancestors or args.descendants) and not args.model:
         raise _usage("--ancestors / --descendants go with --model NAME")
