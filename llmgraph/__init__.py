@@ -11,6 +11,7 @@ mirrored into a networkx graph for ancestry, descendant and "who backs whom" que
 
 from importlib.metadata import version as _version
 
+from llmgraph.compare import CommonAncestor, Comparison, common_ancestors, compare
 from llmgraph.errors import (
     AmbiguousNameError,
     DataLoadError,
@@ -25,7 +26,9 @@ from llmgraph.errors import (
     WrongKindError,
 )
 from llmgraph.graph import LineageGraph
+from llmgraph.licensing import Clause, Finding, Findings, license_check, license_conflicts
 from llmgraph.lineage import ancestors, backers, descendants, path, portfolio
+from llmgraph.mlbom import to_cyclonedx, write_cyclonedx
 from llmgraph.render import (
     Diagram,
     Selection,
@@ -40,6 +43,7 @@ from llmgraph.render import (
     to_dot,
 )
 from llmgraph.results import Link, Links, Step
+from llmgraph.search import Match, Matches, search
 from llmgraph.sparql import query
 from llmgraph.stats import Stats, stats, uncited
 from llmgraph.terms import ALL_LINEAGE, BACKING_RELATIONS, IRI, PATH_RELATIONS, WEIGHT_RELATIONS
@@ -58,14 +62,21 @@ __all__ = [
     "PREFIXES",
     "WEIGHT_RELATIONS",
     "AmbiguousNameError",
+    "Clause",
+    "CommonAncestor",
+    "Comparison",
     "DataLoadError",
     "Diagram",
+    "Finding",
+    "Findings",
     "InvalidFactError",
     "LLMGraphError",
     "LineageCycleError",
     "LineageGraph",
     "Link",
     "Links",
+    "Match",
+    "Matches",
     "NoPathError",
     "QueryError",
     "RenderError",
@@ -80,12 +91,17 @@ __all__ = [
     "__version__",
     "ancestors",
     "backers",
+    "common_ancestors",
+    "compare",
     "descendants",
     "diagram",
+    "license_check",
+    "license_conflicts",
     "path",
     "portfolio",
     "query",
     "render",
+    "search",
     "select_backing",
     "select_family",
     "select_lineage",
@@ -93,7 +109,9 @@ __all__ = [
     "select_platform",
     "select_sparql",
     "stats",
+    "to_cyclonedx",
     "to_dot",
     "uncited",
     "validate",
+    "write_cyclonedx",
 ]

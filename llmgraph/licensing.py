@@ -314,17 +314,19 @@ class _Judge:
         self.licence = np.asarray(a["license"]).astype(np.int64)
         self.developer = np.asarray(a["developer"]).astype(np.int64)
         self.by_node: dict[int, list[Clause]] = {}
-        for iri, clauses in licence_terms(lg).items():
+        terms = licence_terms(lg)
+        for iri, clauses in terms.items():
             node = engine.find(iri)
             if node >= 0:
                 self.by_node[node] = clauses
-        self.service: dict[int, int] = {}
+        self.service: dict[int, tuple[str, list[Clause]]] = {}
         from llmgraph.sparql import query
 
         for row in query(lg, "SELECT ?m ?t WHERE { ?m llm:serviceTerms ?t }"):
-            m, t = (engine.find(str(x)) for x in row)  # type: ignore[union-attr]
-            if m >= 0 and t >= 0:
-                self.service[m] = t
+            model, service = (str(x) for x in row)  # type: ignore[union-attr]
+            node = engine.find(model)
+            if node >= 0:
+                self.service[node] = (lg.label(service), terms.get(IRI(service), []))
         self._labels: dict[int, str] = {}
 
     def label(self, node: int) -> str:
@@ -349,7 +351,12 @@ class _Judge:
         cl = int(self.licence[child])
         pl = int(self.licence[parent])
         if edge == "outputs" and parent in self.service:
-            pl = self.service[parent]
+            terms_label, clauses = self.service[parent]
+            same_licence = False
+        else:
+            terms_label = self.label(pl)
+            clauses = self.by_node.get(pl, []) if pl >= 0 else []
+            same_licence = cl == pl
         out: list[Finding] = []
 
         def add(status: str, clause: Clause | None, reason: str) -> None:
@@ -362,28 +369,27 @@ class _Judge:
                     model_licence=self.label(cl),
                     ancestor=self.engine.iri(parent),
                     ancestor_label=self.label(parent),
-                    ancestor_licence=self.label(pl),
+                    ancestor_licence=terms_label,
                     clause=clause,
                     path=path,
                     reason=reason,
                 )
             )
 
-        clauses = self.by_node.get(pl, []) if pl >= 0 else []
         same_developer = (
             self.developer[child] >= 0 and self.developer[child] == self.developer[parent]
         )
         if edge == "outputs":
             for clause in clauses:
                 if clause.kind == "outputRestriction":
-                    if same_developer or cl == pl:
+                    if same_developer or same_licence:
                         add("kept", clause, "same developer or licence as the teacher")
                     else:
                         add(
                             "restricted",
                             clause,
                             f"trained on outputs of {self.label(parent)}, whose "
-                            f"{self.label(pl)} restricts that use",
+                            f"{terms_label} restricts that use",
                         )
                 elif clause.kind == "namePrefix" and clause.outputs:
                     self._name(child, clause, same_developer, add)

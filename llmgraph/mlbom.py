@@ -195,7 +195,8 @@ def to_cyclonedx(
             iris += lg.members(str(name))
         if not iris:
             raise UsageError("no models to export")
-        engine = lg.engine_for(iris, WEIGHT_RELATIONS, direction="out", depth=None)
+        reach = WEIGHT_RELATIONS | {"trainedOnOutputsOf"}
+        engine = lg.engine_for(iris, reach, direction="out", depth=None)
         subjects = [engine.find(i) for i in dict.fromkeys(iris)]
     cut = as_of_mask(engine, as_of) if as_of is not None else None
     if cut is not None:
