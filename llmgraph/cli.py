@@ -778,15 +778,7 @@ def _stats(lg: LineageGraph, args: argparse.Namespace) -> int:
     return 0
 
 
-_LICENSE_COLUMNS = [
-    "status",
-    "model",
-    "model_licence",
-    "ancestor",
-    "ancestor_licence",
-    "kind",
-    "reason",
-]
+_LICENSE_COLUMNS = ["status", "model", "ancestor", "ancestor_licence", "kind", "reason"]
 
 
 def _license_check(lg: LineageGraph, args: argparse.Namespace) -> int:
@@ -808,7 +800,7 @@ def _license_check(lg: LineageGraph, args: argparse.Namespace) -> int:
     columns = (
         _LICENSE_COLUMNS
         if args.name is None
-        else [*_LICENSE_COLUMNS[:1], *_LICENSE_COLUMNS[3:], "path"]
+        else [*_LICENSE_COLUMNS[:1], *_LICENSE_COLUMNS[2:], "path"]
     )
     if args.format == "table":
         _emit(rows, columns, "table", empty=empty)
