@@ -185,3 +185,30 @@ def test_cli_license_check_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "as_of must be a date YYYY-MM-DD, got 'yesterday'" in capsys.readouterr().err
     assert main([*LIC_ARGS, "license-check", "--problems"]) == 1
     assert "--problems goes with a model name" in capsys.readouterr().err
+
+
+def test_shapes_check_clauses() -> None:
+    """SHACL refuses a clause of an unknown kind, a naming clause without prefix, no source."""
+    from rdflib import RDF, RDFS, Literal
+
+    from llmgraph.vocab import LLM, LLMID
+
+    lg = LineageGraph.load(LIC, bundled=False)
+    lg.add(
+        [
+            (LLMID["c-odd"], RDF.type, LLM.LicenseClause),
+            (LLMID["c-odd"], RDFS.label, Literal("odd")),
+            (LLMID["c-odd"], LLM.clauseKind, Literal("copyleftish")),
+            (LLMID["c-name"], RDF.type, LLM.LicenseClause),
+            (LLMID["c-name"], RDFS.label, Literal("name")),
+            (LLMID["c-name"], LLM.clauseKind, Literal("namePrefix")),
+        ]
+    )
+    found = {
+        (v.focus.rsplit("/", 1)[1], v.message.split(":")[0].split(" (")[0])
+        for v in lg.validate().violations
+        if v.focus.startswith(str(LLMID))
+    }
+    assert ("c-odd", "a licence clause has one llm") in found
+    assert ("c-name", "a namePrefix clause names its prefix") in found
+    assert ("c-name", "every entity cites at least one source") in found
