@@ -42,6 +42,9 @@ from llmgraph.vocab import PREFIXES
 __all__ = ["main"]
 
 Row = dict[str, Any]
+_AS_OF_COMMANDS = frozenset(
+    {"ancestors", "descendants", "license-check", "common-ancestors", "compare", "search", "export"}
+)
 _FORMATS = ("table", "json", "csv")
 _IMAGE_FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -74,10 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("store", None),
         ("endpoint", None),
         ("update_endpoint", None),
+        ("as_of", None),
     ):
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
+        if args.as_of is not None and args.command not in _AS_OF_COMMANDS:
+            raise _usage(
+                f"--as-of is not supported by {args.command} yet; it goes with "
+                + ", ".join(sorted(_AS_OF_COMMANDS))
+            )
         lg = _open_graph(args)
         try:
             handler = cast(Callable[[LineageGraph, argparse.Namespace], int], args.handler)
@@ -137,6 +146,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         default=argparse.SUPPRESS,
         help="with --endpoint: the endpoint's update URL, for load and import",
+    )
+    common.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default=argparse.SUPPRESS,
+        help="the graph as of a date: only models released by then (ancestors, descendants, "
+        "license-check, common-ancestors, compare, search, export --format cyclonedx)",
     )
     common.add_argument(
         "--debug",
@@ -339,7 +355,6 @@ def _parser() -> argparse.ArgumentParser:
         "licence clauses along lineage: every conflicting edge, or what one model inherits",
     )
     p.add_argument("name", nargs="?", help="a model: every clause it inherits (default: all edges)")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
     p.add_argument(
         "--problems",
         action="store_true",
@@ -353,12 +368,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="the first model")
     p.add_argument("b", help="the second model")
     p.add_argument("--all", action="store_true", help="also follow successorOf and teachers")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
 
     p = command("compare", _compare, "two models side by side, and how they are related")
     p.add_argument("a", help="the first model")
     p.add_argument("b", help="the second model")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="only models released by this date")
     p = command("search", _search, "find models, organizations … by label, alias or Hub id, ranked")
     p.add_argument("text", help="what to look for (case-insensitive; '' lists all)")
     p.add_argument("--developer", metavar="ORG", help="only models of this developer")
@@ -366,7 +379,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--license", metavar="L", help="only models under this licence (or SPDX id)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only models released on or after")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only models released by this date")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the graph as of this date")
     p.add_argument("--kind", choices=("model", "family", "organization", "platform", "licence"))
     p.add_argument("--limit", type=int, default=20, help="most matches shown (default 20)")
     _add_import_export(sub, common)
@@ -625,14 +637,22 @@ def _links(
 
 def _ancestors(lg: LineageGraph, args: argparse.Namespace) -> int:
     found = lg.ancestors(
-        args.name, depth=args.depth, relations=_relations(args), family=args.family
+        args.name,
+        depth=args.depth,
+        relations=_relations(args),
+        family=args.family,
+        as_of=args.as_of,
     )
     return _links(found, args, f"none for {args.name!r} (a root)")
 
 
 def _descendants(lg: LineageGraph, args: argparse.Namespace) -> int:
     found = lg.descendants(
-        args.name, depth=args.depth, relations=_relations(args), family=args.family
+        args.name,
+        depth=args.depth,
+        relations=_relations(args),
+        family=args.family,
+        as_of=args.as_of,
     )
     return _links(found, args, f"none for {args.name!r}")
 

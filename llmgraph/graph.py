@@ -66,6 +66,7 @@ class LineageGraph(BaseGraph):
         depth: int | None = None,
         relations: Iterable[str] | None = None,
         family: bool = False,
+        as_of: str | dt.date | None = None,
     ) -> Links:
         """Return what ``name`` was built on; see :func:`llmgraph.lineage.ancestors`.
 
@@ -74,7 +75,7 @@ class LineageGraph(BaseGraph):
         """
         from llmgraph.lineage import ancestors
 
-        return ancestors(self, name, depth=depth, relations=relations, family=family)
+        return ancestors(self, name, depth=depth, relations=relations, family=family, as_of=as_of)
 
     def descendants(
         self,
@@ -83,6 +84,7 @@ class LineageGraph(BaseGraph):
         depth: int | None = None,
         relations: Iterable[str] | None = None,
         family: bool = False,
+        as_of: str | dt.date | None = None,
     ) -> Links:
         """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`.
 
@@ -91,7 +93,7 @@ class LineageGraph(BaseGraph):
         """
         from llmgraph.lineage import descendants
 
-        return descendants(self, name, depth=depth, relations=relations, family=family)
+        return descendants(self, name, depth=depth, relations=relations, family=family, as_of=as_of)
 
     def path(
         self,

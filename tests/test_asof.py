@@ -58,3 +58,32 @@ def test_bad_dates_are_refused() -> None:
         parse_date("2023-02-29")
     with pytest.raises(UsageError, match="since must be a date YYYY-MM-DD, got 'May'"):
         parse_date("May", what="since")
+
+
+def test_descendants_and_ancestors_as_of(lic: LineageGraph) -> None:
+    """as_of on the lineage verbs drops later models and notes how many."""
+    later = lic.descendants("NC Base", as_of="2024-04-30")
+    assert later.labels == ["NC Child MIT", "NC Child NC"]
+    assert later.notes == ("as of 2024-04-30: 11 later models left out; 1 undated models left out",)
+    assert lic.ancestors("Llama Deep 8B", as_of="2024-09-01").labels == [
+        "Llama Good 8B",
+        "Llama Base 8B",
+    ]
+    with pytest.raises(UsageError, match="'NC Base' was not released by 2024-03-30"):
+        lic.descendants("NC Base", as_of="2024-03-30")
+
+
+def test_cli_as_of_is_global_where_supported(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--as-of` works before or after the command; commands without it say so."""
+    from llmgraph.cli import main
+
+    args = ["--no-bundled", "--data", str(DATA / "licences.ttl")]
+    assert main([*args, "--as-of", "2024-04-30", "descendants", "NC Base", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert [r["label"] for r in __import__("json").loads(captured.out)] == [
+        "NC Child MIT",
+        "NC Child NC",
+    ]
+    assert "as of 2024-04-30: 11 later models left out" in captured.err
+    assert main([*args, "path", "NC Child MIT", "NC Base", "--as-of", "2024-04-30"]) == 1
+    assert "--as-of is not supported by path yet" in capsys.readouterr().err
