@@ -45,15 +45,18 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 def prepare(models: int, data: Path, work: Path) -> tuple[Path, float]:
     """Generate the records if missing; import them and the clauses into a new store."""
-    from generate import label_of, write
+    from generate import label_of, records
 
     from llmgraph import LineageGraph
     from llmgraph.importers import import_source
     from llmgraph.store import bundled_data_files
 
     jsonl = data / f"{label_of(models)}.jsonl"
-    if not jsonl.exists():
-        write(models, data)
+    if not jsonl.exists():  # the records only: the import below maps them once
+        data.mkdir(parents=True, exist_ok=True)
+        with jsonl.open("w", encoding="utf-8") as out:
+            for record in records(models):
+                out.write(json.dumps(record, separators=(",", ":")) + "\n")
     target = work / f"workflows-{label_of(models)}"
     shutil.rmtree(target, ignore_errors=True)
     clauses = [p for p in bundled_data_files() if p.name == "license-clauses.ttl"]
