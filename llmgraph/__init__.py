@@ -34,11 +34,14 @@ if TYPE_CHECKING:
     __version__: str
 
     from llmgraph.backends import Backend
+    from llmgraph.compare import CommonAncestor, Comparison, common_ancestors, compare
     from llmgraph.describe import Fact
     from llmgraph.engine import LineageIndex
     from llmgraph.graph import LineageGraph
     from llmgraph.importers.report import ImportReport
+    from llmgraph.licensing import Clause, Finding, Findings, license_check, license_conflicts
     from llmgraph.lineage import ancestors, backers, descendants, path, portfolio
+    from llmgraph.mlbom import to_cyclonedx, write_cyclonedx
     from llmgraph.names import NameSource, Resolved
     from llmgraph.render import (
         Diagram,
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
         to_dot,
     )
     from llmgraph.results import Link, Links, Step
+    from llmgraph.search import Match, Matches, search
     from llmgraph.sparql import query
     from llmgraph.stats import Stats, stats, uncited
     from llmgraph.table import LineageTable
@@ -65,6 +69,15 @@ del TYPE_CHECKING
 # the SHACL validator and the SPARQL engine are not loaded to answer ``ancestors``.
 _LAZY = {
     "LineageGraph": "llmgraph.graph",
+    **dict.fromkeys(
+        ("CommonAncestor", "Comparison", "common_ancestors", "compare"), "llmgraph.compare"
+    ),
+    **dict.fromkeys(
+        ("Clause", "Finding", "Findings", "license_check", "license_conflicts"),
+        "llmgraph.licensing",
+    ),
+    **dict.fromkeys(("to_cyclonedx", "write_cyclonedx"), "llmgraph.mlbom"),
+    **dict.fromkeys(("Match", "Matches", "search"), "llmgraph.search"),
     "Backend": "llmgraph.backends",
     "Fact": "llmgraph.describe",
     "LineageIndex": "llmgraph.engine",
@@ -145,9 +158,14 @@ __all__ = [
     "WEIGHT_RELATIONS",
     "AmbiguousNameError",
     "Backend",
+    "Clause",
+    "CommonAncestor",
+    "Comparison",
     "DataLoadError",
     "Diagram",
     "Fact",
+    "Finding",
+    "Findings",
     "ImportReport",
     "InvalidFactError",
     "LLMGraphError",
@@ -157,6 +175,8 @@ __all__ = [
     "LineageTable",
     "Link",
     "Links",
+    "Match",
+    "Matches",
     "NameSource",
     "NoPathError",
     "QueryError",
@@ -173,12 +193,17 @@ __all__ = [
     "__version__",
     "ancestors",
     "backers",
+    "common_ancestors",
+    "compare",
     "descendants",
     "diagram",
+    "license_check",
+    "license_conflicts",
     "path",
     "portfolio",
     "query",
     "render",
+    "search",
     "select_backing",
     "select_family",
     "select_lineage",
@@ -186,7 +211,9 @@ __all__ = [
     "select_platform",
     "select_sparql",
     "stats",
+    "to_cyclonedx",
     "to_dot",
     "uncited",
     "validate",
+    "write_cyclonedx",
 ]

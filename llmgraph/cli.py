@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 Row = dict[str, Any]
+_AS_OF_COMMANDS = frozenset(
+    {"ancestors", "descendants", "license-check", "common-ancestors", "compare", "search", "export"}
+)
 _FORMATS = ("table", "json", "csv")
 _DASH = Path("-")  # standard input or output, where a file is expected
 _IMAGE_FORMATS = ("svg", "png", "pdf", "dot")
@@ -87,12 +90,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("store", None),
         ("endpoint", None),
         ("update_endpoint", None),
+        ("as_of", None),
     ):
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
         if getattr(args, "no_graph", False):
             return cast("Callable[[None, argparse.Namespace], int]", args.handler)(None, args)
+        if getattr(args, "as_of", None) is not None and args.command not in _AS_OF_COMMANDS:
+            raise _usage(
+                f"--as-of is not supported by {args.command} yet; it goes with "
+                + ", ".join(sorted(_AS_OF_COMMANDS))
+            )
         lg = _open_graph(args)
         try:
             handler = cast("Callable[[LineageGraph, argparse.Namespace], int]", args.handler)
@@ -156,6 +165,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         default=argparse.SUPPRESS,
         help="with --endpoint: the endpoint's update URL, for load and import",
+    )
+    common.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default=argparse.SUPPRESS,
+        help="the graph as of a date: only models released by then (ancestors, descendants, "
+        "license-check, common-ancestors, compare, search, export --format cyclonedx)",
     )
     common.add_argument(
         "--debug",
@@ -401,6 +417,42 @@ def _parser() -> argparse.ArgumentParser:
     p = command("completion", _completion, "print the shell completion script (argcomplete)")
     p.set_defaults(no_graph=True)
     p.add_argument("shell", choices=("bash", "zsh", "fish", "tcsh", "powershell"))
+    p = command(
+        "license-check",
+        _license_check,
+        "licence clauses along lineage: every conflicting edge, or what one model inherits",
+    )
+    _rows_format(p)
+    p.add_argument("name", nargs="?", help="a model: every clause it inherits (default: all edges)")
+    p.add_argument(
+        "--problems",
+        action="store_true",
+        help="with a model: only conflict, restricted and unknown rows",
+    )
+    p = command(
+        "common-ancestors",
+        _common_ancestors,
+        "the nearest models two models share, with both paths and the lineage distance",
+    )
+    _rows_format(p)
+    p.add_argument("a", help="the first model")
+    p.add_argument("b", help="the second model")
+    p.add_argument("--all", action="store_true", help="also follow successorOf and teachers")
+
+    p = command("compare", _compare, "two models side by side, and how they are related")
+    _rows_format(p)
+    p.add_argument("a", help="the first model")
+    p.add_argument("b", help="the second model")
+    p = command("search", _search, "find models, organizations … by label, alias or Hub id, ranked")
+    _rows_format(p)
+    p.add_argument("text", help="what to look for (case-insensitive; '' lists all)")
+    p.add_argument("--developer", metavar="ORG", help="only models of this developer")
+    p.add_argument("--family", metavar="F", help="only models of this family")
+    p.add_argument("--license", metavar="L", help="only models under this licence (or SPDX id)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only models released on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only models released by this date")
+    p.add_argument("--kind", choices=("model", "family", "organization", "platform", "licence"))
+    p.add_argument("--limit", type=int, default=20, help="most matches shown (default 20)")
     _add_import_export(sub, common)
     return parser
 
@@ -528,7 +580,22 @@ def _import(lg: LineageGraph, args: argparse.Namespace) -> int:
 
 
 def _export(lg: LineageGraph, args: argparse.Namespace) -> int:
-    from llmgraph.exporters import export, select
+    from llmgraph.exporters import export, format_of, select
+
+    fmt = args.export_format or (format_of(args.output) if args.output.suffix else None)
+    if fmt == "cyclonedx":
+        from llmgraph.mlbom import write_cyclonedx
+
+        if args.descendants or args.org or args.prov:
+            raise _usage(
+                "a CycloneDX BOM holds models and their ancestors: use --model NAME "
+                "(repeatable), without --descendants, --org or --prov"
+            )
+        path = write_cyclonedx(lg, args.output, args.model or None, as_of=args.as_of)
+        print(f"wrote {path}")
+        return 0
+    if args.as_of:
+        raise _usage("--as-of goes with --format cyclonedx")
 
     if (args.ancestors or args.descendants) and not args.model:
         raise _usage("--ancestors / --descendants go with --model NAME")
@@ -690,14 +757,22 @@ def _links(
 
 def _ancestors(lg: LineageGraph, args: argparse.Namespace) -> int:
     found = lg.ancestors(
-        args.name, depth=args.depth, relations=_relations(args), family=args.family
+        args.name,
+        depth=args.depth,
+        relations=_relations(args),
+        family=args.family,
+        as_of=args.as_of,
     )
     return _links(found, args, f"none for {args.name!r} (a root)")
 
 
 def _descendants(lg: LineageGraph, args: argparse.Namespace) -> int:
     found = lg.descendants(
-        args.name, depth=args.depth, relations=_relations(args), family=args.family
+        args.name,
+        depth=args.depth,
+        relations=_relations(args),
+        family=args.family,
+        as_of=args.as_of,
     )
     return _links(found, args, f"none for {args.name!r}")
 
@@ -893,6 +968,109 @@ def _stats(lg: LineageGraph, args: argparse.Namespace) -> int:
     rows += [{"group": "identified", "key": k, "count": v} for k, v in s.identified.items()]
     rows.append({"group": "facts without a source", "key": "all", "count": s.uncited})
     _emit(rows, ["group", "key", "count"], args.format, empty="")
+    return 0
+
+
+_LICENSE_COLUMNS = ["status", "model", "ancestor", "ancestor_licence", "kind", "reason"]
+
+
+def _license_check(lg: LineageGraph, args: argparse.Namespace) -> int:
+    if args.name is None:
+        if args.problems:
+            raise _usage(
+                "--problems goes with a model name (without one, only problems are listed)"
+            )
+        found = lg.license_conflicts(as_of=args.as_of)
+        empty = "no licence conflicts"
+    else:
+        found = lg.license_check(args.name, as_of=args.as_of)
+        empty = f"{args.name!r} inherits no licence clauses"
+    for note in found.notes:
+        print(f"llmgraph: note: {note}", file=sys.stderr)
+    rows = found.rows()
+    if args.problems:
+        rows = [r for r in rows if r["status"] in ("conflict", "restricted", "unknown")]
+    columns = (
+        _LICENSE_COLUMNS
+        if args.name is None
+        else [*_LICENSE_COLUMNS[:1], *_LICENSE_COLUMNS[2:], "path"]
+    )
+    if args.format == "table":
+        _emit(rows, columns, "table", empty=empty)
+        counts = found.counts()
+        if counts and rows:
+            print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    else:
+        _emit(rows, list(found.columns), args.format, empty=empty)
+    return 0
+
+
+def _common_ancestors(lg: LineageGraph, args: argparse.Namespace) -> int:
+    found = lg.common_ancestors(args.a, args.b, everything=args.all, as_of=args.as_of)
+    rows = [c.row() for c in found]
+    columns = ["label", "distance", "path_a", "path_b"]
+    empty = f"{args.a!r} and {args.b!r} share no ancestor" + (
+        "" if args.all else " along weight lineage (--all adds succession and teachers)"
+    )
+    if args.format == "table":
+        _emit(rows, columns, "table", empty=empty)
+    else:
+        _emit(rows, [*columns[:2], "depth_a", "depth_b", *columns[2:], "id"], args.format, empty="")
+    return 0
+
+
+def _compare(lg: LineageGraph, args: argparse.Namespace) -> int:
+    found = lg.compare(args.a, args.b, as_of=args.as_of)
+    rows: list[Row] = list(found.table())
+    if found.path:
+        rows.append({"field": "path", "a": " ; ".join(found.path), "b": ""})
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "a": str(found.a),
+                    "b": str(found.b),
+                    "facts": {f: {"a": x, "b": y} for f, x, y in found.rows},
+                    "related": found.relation,
+                    "common_ancestors": [c.row() for c in found.common],
+                    "path": found.path,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        _emit(rows, ["field", "a", "b"], args.format, empty="")
+    return 0
+
+
+def _search(lg: LineageGraph, args: argparse.Namespace) -> int:
+    found = lg.search(
+        args.text,
+        developer=args.developer,
+        family=args.family,
+        license=args.license,
+        since=args.since,
+        until=args.until,
+        kind=args.kind,
+        as_of=args.as_of,
+        limit=args.limit,
+    )
+    for note in found.notes:
+        print(f"llmgraph: note: {note}", file=sys.stderr)
+    rows = found.rows()
+    if args.format == "table":
+        for row in rows:
+            released = row["release_date"] or ""
+            if released and row["release_date_precision"] == "month":
+                released = released[:7]
+            elif released and row["release_date_precision"] == "public-by":
+                released = f"by {released}"
+            row["released"] = released
+        columns = ["score", "label", "kind", "developer", "released", "licence", "matched"]
+        _emit(rows, columns, "table", empty=f"nothing matches {args.text!r}")
+    else:
+        _emit(rows, list(found.columns), args.format, empty="")
     return 0
 
 

@@ -1,5 +1,8 @@
 """Exporters: the graph (or a selection of it) as Turtle, N-Triples, JSON-LD, GraphML, GEXF, CSV.
 
+``cyclonedx`` writes the selection's models and their weight lineage as a CycloneDX 1.6
+ML-BOM (:mod:`llmgraph.mlbom`; files named ``*.cdx.json``).
+
 RDF formats (``ttl``, ``nt``, ``jsonld``) write the data: every triple of the graph except
 those of the bundled ontology (load the export with ``llmgraph --data FILE`` and the ontology
 comes back). JSON-LD is compacted with the context that ships with the ontology,
@@ -131,9 +134,11 @@ def format_of(path: Path | str) -> ExportFormat:
     Raises:
         UsageError: the suffix names no format.
 
-    >>> format_of("lineage.graphml"), format_of("out.jsonld")
-    ('graphml', 'jsonld')
+    >>> format_of("lineage.graphml"), format_of("out.jsonld"), format_of("bom.cdx.json")
+    ('graphml', 'jsonld', 'cyclonedx')
     """
+    if Path(path).name.casefold().endswith((".cdx.json", ".cdx")):
+        return "cyclonedx"
     suffix = Path(path).suffix.casefold()
     if suffix not in _SUFFIXES:
         raise UsageError(
@@ -414,6 +419,13 @@ def export(
         raise UsageError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if prov and fmt not in RDF_FORMATS:
         raise UsageError(f"--prov writes RDF: use --format {', '.join(RDF_FORMATS)}, not {fmt}")
+    if fmt == "cyclonedx":
+        from llmgraph.mlbom import write_cyclonedx
+
+        models = None
+        if entities is not None:
+            models = sorted(str(e) for e in entities if lg.kind_of(str(e)) == "model")
+        return [write_cyclonedx(lg, out, models)]
     try:
         if fmt in RDF_FORMATS:
             graph = to_prov(lg, entities=entities) if prov else to_rdf(lg, entities=entities)

@@ -15,7 +15,7 @@ from typing import Literal, get_args
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_SOURCES", "ExportFormat", "Source"]
 
-ExportFormat = Literal["ttl", "nt", "jsonld", "graphml", "gexf", "csv"]
+ExportFormat = Literal["ttl", "nt", "jsonld", "graphml", "gexf", "csv", "cyclonedx"]
 """The formats :func:`llmgraph.exporters.export` writes."""
 
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)

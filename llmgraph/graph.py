@@ -16,11 +16,16 @@ from typing import TYPE_CHECKING, Any
 from llmgraph.base import BaseGraph
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import numpy.typing as npt
     from rdflib.query import Result
 
+    from llmgraph.compare import CommonAncestor, Comparison
     from llmgraph.describe import Fact
+    from llmgraph.licensing import Findings
     from llmgraph.results import Links, Step
+    from llmgraph.search import Kind, Matches
     from llmgraph.stats import Stats
     from llmgraph.table import LineageTable
     from llmgraph.validate import ValidationReport
@@ -61,6 +66,7 @@ class LineageGraph(BaseGraph):
         depth: int | None = None,
         relations: Iterable[str] | None = None,
         family: bool = False,
+        as_of: str | dt.date | None = None,
     ) -> Links:
         """Return what ``name`` was built on; see :func:`llmgraph.lineage.ancestors`.
 
@@ -69,7 +75,7 @@ class LineageGraph(BaseGraph):
         """
         from llmgraph.lineage import ancestors
 
-        return ancestors(self, name, depth=depth, relations=relations, family=family)
+        return ancestors(self, name, depth=depth, relations=relations, family=family, as_of=as_of)
 
     def descendants(
         self,
@@ -78,6 +84,7 @@ class LineageGraph(BaseGraph):
         depth: int | None = None,
         relations: Iterable[str] | None = None,
         family: bool = False,
+        as_of: str | dt.date | None = None,
     ) -> Links:
         """Return what was built on ``name``; see :func:`llmgraph.lineage.descendants`.
 
@@ -86,7 +93,7 @@ class LineageGraph(BaseGraph):
         """
         from llmgraph.lineage import descendants
 
-        return descendants(self, name, depth=depth, relations=relations, family=family)
+        return descendants(self, name, depth=depth, relations=relations, family=family, as_of=as_of)
 
     def path(
         self,
@@ -200,6 +207,96 @@ class LineageGraph(BaseGraph):
         from llmgraph.table import lineage_table
 
         return lineage_table(self.engine)
+
+    def license_conflicts(self, *, as_of: str | dt.date | None = None) -> Findings:
+        """Return every edge whose child drops a parent's licence clause.
+
+        See :func:`llmgraph.licensing.license_conflicts`.
+
+        >>> found = LineageGraph.load().license_conflicts()
+        >>> ("conflict", "Guanaco 7B", "LLaMA 7B", "nonCommercial") in [
+        ...     (f.status, f.model_label, f.ancestor_label, f.kind) for f in found]
+        True
+        """
+        from llmgraph.licensing import license_conflicts
+
+        return license_conflicts(self, as_of=as_of)
+
+    def license_check(self, name: str, *, as_of: str | dt.date | None = None) -> Findings:
+        """Return every licence clause a model inherits, with its status and path.
+
+        See :func:`llmgraph.licensing.license_check`.
+
+        >>> found = LineageGraph.load().license_check("Guanaco 7B")
+        >>> [(f.status, f.kind) for f in found if f.status == "conflict"]
+        [('conflict', 'nonCommercial'), ('conflict', 'researchOnly')]
+        """
+        from llmgraph.licensing import license_check
+
+        return license_check(self, name, as_of=as_of)
+
+    def common_ancestors(
+        self,
+        a: str,
+        b: str,
+        *,
+        relations: Iterable[str] | None = None,
+        everything: bool = False,
+        as_of: str | dt.date | None = None,
+    ) -> list[CommonAncestor]:
+        """Return the nearest ancestors two models share.
+
+        See :func:`llmgraph.compare.common_ancestors`.
+
+        >>> [c.label for c in LineageGraph.load().common_ancestors("Alpaca 7B", "Vicuna 7B v0")]
+        ['LLaMA 7B']
+        """
+        from llmgraph.compare import common_ancestors
+
+        return common_ancestors(self, a, b, relations=relations, everything=everything, as_of=as_of)
+
+    def compare(self, a: str, b: str, *, as_of: str | dt.date | None = None) -> Comparison:
+        """Return two models' facts side by side; see :func:`llmgraph.compare.compare`.
+
+        >>> LineageGraph.load().compare("Alpaca 7B", "LLaMA 7B").relation
+        'Alpaca 7B descends from LLaMA 7B (1 step)'
+        """
+        from llmgraph.compare import compare
+
+        return compare(self, a, b, as_of=as_of)
+
+    def search(
+        self,
+        text: str,
+        *,
+        developer: str | None = None,
+        family: str | None = None,
+        license: str | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        kind: Kind | None = None,
+        as_of: str | dt.date | None = None,
+        limit: int | None = 50,
+    ) -> Matches:
+        """Find entities by label, alias or Hub id, ranked; see :func:`llmgraph.search.search`.
+
+        >>> [m.label for m in LineageGraph.load().search("codestral", kind="model")][:1]
+        ['Codestral 22B v0.1']
+        """
+        from llmgraph.search import search
+
+        return search(
+            self,
+            text,
+            developer=developer,
+            family=family,
+            license=license,
+            since=since,
+            until=until,
+            kind=kind,
+            as_of=as_of,
+            limit=limit,
+        )
 
     def add_file(self, path: Path | str, *, format: str | None = None) -> int:
         """Read an RDF file and :meth:`add` its facts (one transaction).

@@ -12,6 +12,7 @@ descendants and backers follow in-edges.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +31,8 @@ from llmgraph.terms import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from llmgraph.base import BaseGraph
 
 __all__ = [
@@ -87,6 +90,7 @@ def _lineage(
     depth: int | None,
     relations: Iterable[Any] | None,
     family: bool,
+    as_of: str | dt.date | None = None,
 ) -> Links:
     allowed = relation_names(relations, WEIGHT_RELATIONS)
     if depth is not None and depth < 0:
@@ -95,8 +99,28 @@ def _lineage(
     starts = lg.members_of(found)
     engine = lg.engine_for(starts, allowed, direction=direction, depth=depth)
     nodes = [n for n in (engine.find(s) for s in starts) if n >= 0]
+    notes = tuple(found.notes)
+    if as_of is not None:
+        from llmgraph.asof import as_of_mask
+
+        cut = as_of_mask(engine, as_of)
+        kept = [n for n in nodes if cut.keeps(n)]
+        if nodes and not kept:
+            raise UsageError(f"{lg.label(found.iri)!r} was not released by {cut.date.isoformat()}")
+        nodes = kept
+        walk = engine.walk(nodes, direction=direction, relations=allowed, depth=depth)
+        keep = cut.mask[walk.nodes]
+        walk = dataclasses.replace(
+            walk,
+            nodes=walk.nodes[keep],
+            depth=walk.depth[keep],
+            via=walk.via[keep],
+            relation=walk.relation[keep],
+            start=walk.start[keep],
+        )
+        return Links(walk, notes=(*notes, cut.note))
     walk = engine.walk(nodes, direction=direction, relations=allowed, depth=depth)
-    return Links(walk, notes=found.notes)
+    return Links(walk, notes=notes)
 
 
 def ancestors(
@@ -106,6 +130,7 @@ def ancestors(
     depth: int | None = None,
     relations: Iterable[Any] | None = None,
     family: bool = False,
+    as_of: str | dt.date | None = None,
 ) -> Links:
     """Return the models that ``name`` was built on, nearest first.
 
@@ -116,6 +141,8 @@ def ancestors(
         relations: which relations to follow; default weight lineage
             (:data:`WEIGHT_RELATIONS`); :data:`ALL_LINEAGE` adds succession and teachers.
         family: ``name`` means the family when a model shares its name.
+        as_of: only models released by this date (:mod:`llmgraph.asof`); the answer's notes
+            say how many were left out.
 
     Returns:
         One :class:`~llmgraph.results.Link` per ancestor at its shortest distance, sorted by
@@ -124,7 +151,8 @@ def ancestors(
     Raises:
         UnknownEntityError: ``name`` matches nothing.
         WrongKindError: ``name`` is an organization, a platform or a licence.
-        UsageError: an unknown relation name, or a negative depth (a ValueError).
+        UsageError: an unknown relation name, a negative depth, a bad ``as_of`` date or a
+            model released after it (a ValueError).
 
     Equals the SPARQL ``?m llm:derivedFrom+ ?ancestor`` for the default relations.
 
@@ -136,7 +164,7 @@ def ancestors(
     >>> [(a.label, a.relation, a.depth) for a in ancestors(lg, "Alpaca 7B", relations=ALL_LINEAGE)]
     [('LLaMA 7B', 'fineTunedFrom', 1), ('text-davinci-003', 'trainedOnOutputsOf', 1)]
     """
-    return _lineage(lg, name, "out", depth, relations, family)
+    return _lineage(lg, name, "out", depth, relations, family, as_of)
 
 
 def descendants(
@@ -146,6 +174,7 @@ def descendants(
     depth: int | None = None,
     relations: Iterable[Any] | None = None,
     family: bool = False,
+    as_of: str | dt.date | None = None,
 ) -> Links:
     """Return the models built on ``name``, nearest first.
 
@@ -156,6 +185,7 @@ def descendants(
         depth: stop after this many steps (``None``: all).
         relations: which relations to follow; default weight lineage.
         family: ``name`` means the family when a model shares its name.
+        as_of: only models released by this date (a family: its members released by then).
 
     Returns:
         One :class:`~llmgraph.results.Link` per descendant, sorted by depth, label, IRI.
@@ -172,8 +202,10 @@ def descendants(
     >>> lg = LineageGraph.load()
     >>> "Vicuna 13B v1.5" in [d.label for d in descendants(lg, "Llama 2 13B")]
     True
+    >>> "Vicuna 13B v1.5" in [d.label for d in descendants(lg, "Llama 2 13B", as_of="2023-07-31")]
+    False
     """
-    return _lineage(lg, name, "in", depth, relations, family)
+    return _lineage(lg, name, "in", depth, relations, family, as_of)
 
 
 def _backing(lg: BaseGraph, org: str, direction: Literal["in", "out"], transitive: bool) -> Links:

@@ -63,6 +63,7 @@ class LLM(DefinedNamespace):
     GovernmentBody: URIRef
     Platform: URIRef
     License: URIRef
+    LicenseClause: URIRef
     # weight lineage
     derivedFrom: URIRef
     fineTunedFrom: URIRef
@@ -82,6 +83,13 @@ class LLM(DefinedNamespace):
     hostedOn: URIRef
     operatedBy: URIRef
     license: URIRef
+    serviceTerms: URIRef
+    # licence clauses
+    clause: URIRef
+    clauseKind: URIRef
+    namePrefix: URIRef
+    userThreshold: URIRef
+    appliesToOutputs: URIRef
     # attributes
     releaseDate: URIRef
     releaseDatePrecision: URIRef
