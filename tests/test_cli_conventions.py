@@ -31,6 +31,10 @@ SAMPLES: dict[str, list[str]] = {
     "validate": [*TINY_ARGS, "validate"],
     "stats": [*TINY_ARGS, "stats"],
     "table": [*TINY_ARGS, "table"],
+    "license-check": ["license-check", "Guanaco 7B"],
+    "common-ancestors": ["common-ancestors", "Code Llama 7B Python", "Vicuna 7B v1.5"],
+    "compare": ["compare", "Vicuna 13B v1.5", "Llama 2 13B Chat"],
+    "search": ["search", "qwen", "--limit", "3"],
 }
 
 
@@ -73,7 +77,7 @@ def test_format_means_what_is_written_on_every_command(
             out = capsys.readouterr().out
             assert code in (0, 1) and out, (name, fmt)  # validate exits 1 on violations only
             if fmt == "json":
-                assert isinstance(json.loads(out), list), (name, fmt)
+                assert isinstance(json.loads(out), list | dict), (name, fmt)
             elif fmt == "csv":
                 header = next(csv.reader(io.StringIO(out)))
                 assert len(header) >= 2 and "," not in header[0], (name, fmt)
