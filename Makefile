@@ -1,6 +1,7 @@
 # llmgraph: `make demo` runs the main job, `make test` runs the whole suite.
 # Both start from nothing but Python 3.11+, git and make: they create .venv, install the
-# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present.
+# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present;
+# `make test` also installs OpenLink Virtuoso, the second SPARQL server the tests run against.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,12 +9,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test docs lint typecheck pytest setup graphviz clean bench bench-scale
+.PHONY: demo test docs lint typecheck pytest setup graphviz virtuoso clean bench bench-scale
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
 
-test: setup graphviz
+test: setup graphviz virtuoso
 	$(PY) -m ruff check llmgraph tests examples bench docs
 	$(PY) -m ruff format --check llmgraph tests examples bench docs
 	$(PY) -m mypy
@@ -52,6 +53,24 @@ graphviz:
 	  echo "llmgraph: error: Graphviz 'dot' is required and could not be installed automatically." >&2; \
 	  echo "  Install it with your package manager (apt-get install graphviz, dnf install graphviz," >&2; \
 	  echo "  brew install graphviz, conda install graphviz) or from https://graphviz.org/download/" >&2; \
+	  exit 1; }
+
+# OpenLink Virtuoso 7 (`virtuoso-t`, `isql-vt`): the tests start a private one on 127.0.0.1
+# beside Oxigraph's server. Installed like Graphviz; the package's own service is not used.
+virtuoso:
+	@if command -v virtuoso-t >/dev/null 2>&1; then exit 0; fi; \
+	echo "llmgraph: Virtuoso 'virtuoso-t' not found; installing it"; \
+	SUDO=""; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi; \
+	if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$SUDO" ]; }; then \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	elif command -v brew >/dev/null 2>&1; then \
+	  brew install virtuoso; \
+	fi; \
+	command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "llmgraph: error: OpenLink Virtuoso 7 ('virtuoso-t', 'isql-vt') is required by the tests" >&2; \
+	  echo "  and could not be installed automatically. Install it with your package manager" >&2; \
+	  echo "  (apt-get install virtuoso-opensource, brew install virtuoso) or from" >&2; \
+	  echo "  https://github.com/openlink/virtuoso-opensource/releases" >&2; \
 	  exit 1; }
 
 bench: setup
