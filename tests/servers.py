@@ -192,13 +192,19 @@ def virtuoso_load(endpoint: Endpoint, data: Path, *, replace: bool = False) -> N
 
 @contextmanager
 def virtuoso_server(
-    folder: Path, data: Path | None = None, *, max_rows: int = 10_000, buffers: int = 20_000
+    folder: Path,
+    data: Path | None = None,
+    *,
+    max_rows: int = 10_000,
+    max_seconds: int = 120,
+    buffers: int = 20_000,
 ) -> Iterator[Endpoint]:
     """Run a private Virtuoso 7 on free loopback ports, its database in ``folder``.
 
     The data is bulk-loaded into the graph :data:`VIRTUOSO_GRAPH`; SPARQL updates are allowed
-    on ``/sparql`` (a private test server); ``max_rows`` is its ``ResultSetMaxRows`` cap and
-    ``buffers`` its ``NumberOfBuffers`` (8 KiB pages of cache).
+    on ``/sparql`` (a private test server); ``max_rows`` is its ``ResultSetMaxRows`` cap,
+    ``max_seconds`` its ``MaxQueryExecutionTime`` and ``buffers`` its ``NumberOfBuffers``
+    (8 KiB pages of cache).
     The server is stopped by its PID (SIGTERM, then SIGKILL).
     """
     program, _ = virtuoso_programs()
@@ -230,7 +236,7 @@ ServerThreads = 4
 MaxClientConnections = 4
 [SPARQL]
 ResultSetMaxRows = {max_rows}
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = {max_seconds}
 MaxQueryCostEstimationTime = 0
 """,
         encoding="utf-8",

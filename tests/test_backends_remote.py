@@ -229,3 +229,16 @@ def test_cli_load_into_an_endpoint(
     assert "(2 new triples)" in capsys.readouterr().out
     assert main([*server.argv, "load", str(extra)]) == 1
     assert "read-only" in capsys.readouterr().err
+
+
+def test_a_virtuoso_anytime_answer_is_refused_not_taken_for_the_whole(
+    virtuoso_capped: Endpoint,
+) -> None:
+    """Virtuoso's partial rows after a client `timeout` (X-SQL-State S1TAT) raise QueryError."""
+    backend = RemoteBackend(
+        virtuoso_capped.query, graph=virtuoso_capped.graph, params={"timeout": "500"}
+    )
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    with pytest.raises(QueryError, match=r"incomplete results \(S1TAT: .*timeout"):
+        LineageGraph(backend).query(heavy)
+    assert LineageGraph(backend).query("ASK { ?s a llm:Model }").askAnswer is True

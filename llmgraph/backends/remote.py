@@ -18,11 +18,15 @@ partial answer.
 **Engine quirks, in one place.** The queries are shaped so that every engine tested takes
 them (see :func:`bind_values`); what an engine answers differently is mended in
 :meth:`RemoteBackend.select` and :meth:`RemoteBackend.query`, keyed on the ``Server`` header
-of its answers. Virtuoso 7 stores an ``xsd:integer`` beyond 32 bits as ``xsd:decimal`` (and
-reads ``"5"^^xsd:decimal`` back as an integer), so on Virtuoso a decimal without a fraction
-is read as the ``xsd:integer`` it was loaded as; it answers an ASK as a one-row table, read
-as the boolean it means; and it answers every query form in the first type of the Accept
-header, so the header is chosen from the form (:func:`query_form`).
+of its answers. Virtuoso 7:
+
+- stores an ``xsd:integer`` beyond 32 bits as ``xsd:decimal`` (and reads ``"5"^^xsd:decimal``
+  back as an integer): a decimal without a fraction is read as the integer it was loaded as;
+- answers an ASK as a one-row table of ``?__ASK_RETVAL``: read as the boolean it means;
+- answers every query form in the first type of the Accept header: the header is chosen from
+  the form (:func:`query_form`);
+- returns the rows found so far when a client's ``timeout`` passes ("anytime" answers,
+  flagged by ``X-SQL-State``): the read fails instead.
 
 **One graph.** Engines keep more than the data in their default graph: Virtuoso's holds its
 own system graphs (``virtrdf:``, thousands of triples), and a shared server often holds other
@@ -227,6 +231,8 @@ class RemoteBackend:
         graph: the IRI of the named graph that holds the data (read as the default graph
             of every query, written by every update); ``None`` uses the server's default
             graph.
+        params: extra form parameters sent with every query (an engine's own options, such
+            as Virtuoso's ``timeout`` in milliseconds).
 
     Raises:
         UsageError: ``query_url`` is not an http(s) URL, or ``graph`` is not an IRI.
@@ -250,6 +256,7 @@ class RemoteBackend:
         headers: Mapping[str, str] | None = None,
         page_size: int = 10_000,
         graph: str | None = None,
+        params: Mapping[str, str] | None = None,
     ):
         for url in (query_url, update_url):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -267,6 +274,7 @@ class RemoteBackend:
         self.timeout = timeout
         self.page_size = page_size
         self._headers = dict(headers or {})
+        self._params = dict(params or {})
         self._writes = 0
         self.server = ""
         """The ``Server`` header of the endpoint's last answer (``Virtuoso/07.20.3229 …``)."""
@@ -277,8 +285,10 @@ class RemoteBackend:
     # ------------------------------------------------------------------ HTTP
 
     def _post(self, url: str, form: dict[str, str], accept: str) -> tuple[bytes, Any]:
-        if self.graph is not None and "query" in form:
-            form = {**form, "default-graph-uri": self.graph}
+        if "query" in form:
+            form = {**self._params, **form}
+            if self.graph is not None:
+                form["default-graph-uri"] = self.graph
         body = urllib.parse.urlencode(form).encode("utf-8")
         request = urllib.request.Request(url, data=body, method="POST")
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
@@ -289,7 +299,7 @@ class RemoteBackend:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 data = response.read()
                 self.server = str(response.headers.get("Server", ""))
-                return data, response.headers
+                state = response.headers.get("X-SQL-State")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")
             detail = detail.split("\nSPARQL query:", 1)[0].strip()[:500]  # Virtuoso echoes it
@@ -297,6 +307,13 @@ class RemoteBackend:
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise QueryError(f"cannot reach the SPARQL endpoint {url}: {reason}") from exc
+        if state is not None:  # Virtuoso's "anytime" answer: the rows found before a timeout
+            message = str(response.headers.get("X-SQL-Message", "")).split("Activity:")[0]
+            raise QueryError(
+                f"{url} returned incomplete results ({state}: {message.strip()}): "
+                "the answer would be incomplete"
+            )
+        return data, response.headers
 
     def select(self, sparql: str) -> tuple[list[dict[str, Any]], bool]:
         """Run a SELECT and return its JSON rows and whether the server says it cut them."""
