@@ -1,7 +1,8 @@
 # llmgraph: `make demo` runs the main job, `make test` runs the whole suite.
 # Both start from nothing but Python 3.11+, git and make: they create .venv, install the
-# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present
-# (and, for the tests, headless Chromium, which checks the gallery figures as images).
+# package (editable) with its dev dependencies, and make sure Graphviz's `dot` is present;
+# `make test` also installs headless Chromium (it checks the gallery figures as images) and
+# OpenLink Virtuoso, the second SPARQL server the tests run against.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,16 +10,16 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.llmgraph-installed
 OUT    ?= out
 
-.PHONY: demo test docs lint typecheck pytest setup graphviz chromium clean bench bench-start bench-scale bench-results
+.PHONY: demo test docs lint typecheck pytest setup graphviz chromium virtuoso clean bench bench-start bench-scale bench-results
 
 demo: setup graphviz
 	$(PY) examples/demo.py --out $(OUT)
 
-test: setup graphviz chromium
+test: setup graphviz chromium virtuoso
 	$(PY) -m ruff check llmgraph tests examples bench docs
 	$(PY) -m ruff format --check llmgraph tests examples bench docs
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 	$(MAKE) docs
 
 # The documentation site (mkdocs-material + mkdocstrings): warnings are errors.
@@ -76,6 +77,24 @@ chromium:
 	echo "  Install it with your package manager (apt-get install chromium, dnf install chromium," >&2; \
 	echo "  apk add chromium, brew install --cask chromium) and put it on PATH" >&2; \
 	exit 1
+
+# OpenLink Virtuoso 7 (`virtuoso-t`, `isql-vt`): the tests start a private one on 127.0.0.1
+# beside Oxigraph's server. Installed like Graphviz; the package's own service is not used.
+virtuoso:
+	@if command -v virtuoso-t >/dev/null 2>&1; then exit 0; fi; \
+	echo "llmgraph: Virtuoso 'virtuoso-t' not found; installing it"; \
+	SUDO=""; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi; \
+	if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$SUDO" ]; }; then \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	elif command -v brew >/dev/null 2>&1; then \
+	  brew install virtuoso; \
+	fi; \
+	command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "llmgraph: error: OpenLink Virtuoso 7 ('virtuoso-t', 'isql-vt') is required by the tests" >&2; \
+	  echo "  and could not be installed automatically. Install it with your package manager" >&2; \
+	  echo "  (apt-get install virtuoso-opensource, brew install virtuoso) or from" >&2; \
+	  echo "  https://github.com/openlink/virtuoso-opensource/releases" >&2; \
+	  exit 1; }
 
 bench: setup
 	$(PY) bench/bench_queries.py

@@ -219,20 +219,37 @@ class BaseGraph:
         timeout: float = 60.0,
         headers: Mapping[str, str] | None = None,
         page_size: int = 10_000,
+        graph: str | None = None,
     ) -> Self:
         """Use a SPARQL 1.1 endpoint (:mod:`llmgraph.backends.remote`); nothing is fetched yet.
 
+        Args:
+            query_url: the endpoint's query URL.
+            update_url: its update URL, needed only for writes.
+            timeout: seconds to wait for each HTTP request.
+            headers: extra HTTP headers (for example ``Authorization``).
+            page_size: rows per page of large reads (a server's smaller cap is detected).
+            graph: the named graph holding the data (Virtuoso: the graph IRI given to
+                ``ld_dir``); ``None`` reads the server's default graph.
+
         Raises:
-            UsageError: a URL is not http(s).
+            UsageError: a URL is not http(s), or ``graph`` is not an absolute IRI.
 
         >>> from llmgraph import LineageGraph
         >>> LineageGraph.connect("http://127.0.0.1:7878/query")
         <LineageGraph remote http://127.0.0.1:7878/query>
+        >>> LineageGraph.connect("http://127.0.0.1:8890/sparql", graph="urn:llmgraph")
+        <LineageGraph remote http://127.0.0.1:8890/sparql graph <urn:llmgraph>>
         """
         from llmgraph.backends.remote import RemoteBackend
 
         backend = RemoteBackend(
-            query_url, update_url, timeout=timeout, headers=headers, page_size=page_size
+            query_url,
+            update_url,
+            timeout=timeout,
+            headers=headers,
+            page_size=page_size,
+            graph=graph,
         )
         return cls(backend)
 

@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("endpoint", None),
         ("update_endpoint", None),
         ("as_of", None),
+        ("graph", None),
     ):
         if not hasattr(args, name):
             setattr(args, name, default)
@@ -172,6 +173,13 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the graph as of a date: only models released by then (ancestors, descendants, "
         "license-check, common-ancestors, compare, search, export --format cyclonedx)",
+    )
+    common.add_argument(
+        "--graph",
+        metavar="IRI",
+        default=argparse.SUPPRESS,
+        help="with --endpoint: the named graph that holds the data (read and written); "
+        "for Virtuoso, the graph IRI it was bulk-loaded into",
     )
     common.add_argument(
         "--debug",
@@ -651,6 +659,8 @@ def _open_graph(args: argparse.Namespace) -> LineageGraph:
         raise _usage("pass --store or --endpoint, not both")
     if args.update_endpoint is not None and args.endpoint is None:
         raise _usage("--update-endpoint goes with --endpoint URL")
+    if args.graph is not None and args.endpoint is None:
+        raise _usage("--graph goes with --endpoint URL")
     if (args.store is not None or args.endpoint is not None) and (args.data or args.no_bundled):
         raise _usage(
             "--data and --no-bundled choose the in-memory graph; to add files to a store or "
@@ -660,7 +670,7 @@ def _open_graph(args: argparse.Namespace) -> LineageGraph:
     if args.store is not None:
         return LineageGraph.open(args.store, read_only=not writes, create=writes)
     if args.endpoint is not None:
-        return LineageGraph.connect(args.endpoint, args.update_endpoint)
+        return LineageGraph.connect(args.endpoint, args.update_endpoint, graph=args.graph)
     if getattr(args, "writes", False):
         raise _usage(f"{args.command} writes into a store: pass --store PATH (or --endpoint URL)")
     return LineageGraph.load(*args.data, bundled=not args.no_bundled)

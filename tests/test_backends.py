@@ -1,4 +1,8 @@
-"""One graph, every backend: memory, an on-disk store and a real SPARQL server answer alike."""
+"""One graph, every backend: memory, an on-disk store and real SPARQL servers answer alike.
+
+The servers are real processes on 127.0.0.1: Oxigraph's server and OpenLink Virtuoso 7 (the
+data in a named graph, as a shared Virtuoso holds it), each stopped by its PID.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from llmgraph import ALL_LINEAGE, LineageGraph, Links, LLMGraphError
 from llmgraph.cli import main
 from llmgraph.store import Triple
 from llmgraph.vocab import LLM
-from tests.servers import oxigraph_server, replace_data
+from tests.servers import ENGINES, Endpoint, sparql_server
 from tests.strategies import networked_graphs
 
 
@@ -26,14 +30,16 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield path
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, bundled: LineageGraph) -> Iterator[str]:
-    """A real Oxigraph server on 127.0.0.1 holding the bundled data."""
-    folder = tmp_path_factory.mktemp("server")
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, bundled: LineageGraph
+) -> Iterator[Endpoint]:
+    """A real SPARQL server (Oxigraph, Virtuoso) on 127.0.0.1 holding the bundled data."""
+    folder = tmp_path_factory.mktemp(request.param)
     data = folder / "bundled.nt"
     bundled.rdf.serialize(data, format="nt", encoding="utf-8")
-    with oxigraph_server(folder, data) as base:
-        yield base
+    with sparql_server(request.param, folder, data) as endpoint:
+        yield endpoint
 
 
 def _entities(lg: LineageGraph, cls: URIRef) -> list[str]:
@@ -77,18 +83,18 @@ def test_a_store_answers_every_verb_as_memory(bundled: LineageGraph, store: Path
         assert _answers(stored, models, orgs) == _answers(bundled, models, orgs)
 
 
-def test_an_endpoint_answers_every_verb_as_memory(bundled: LineageGraph, server: str) -> None:
-    """Through a real Oxigraph server, every verb answers as in memory (a sample of names)."""
+def test_an_endpoint_answers_every_verb_as_memory(bundled: LineageGraph, server: Endpoint) -> None:
+    """Through a real server of each engine, every verb answers as in memory (sampled names)."""
     models = _entities(bundled, LLM.Model)[::9] + _entities(bundled, LLM.ModelFamily)[::7]
     orgs = _entities(bundled, LLM.Organization)[::3]
-    remote = LineageGraph.connect(server + "/query")
+    remote = server.connect()
     assert _answers(remote, models, orgs) == _answers(bundled, models, orgs)
 
 
 @settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(triples=networked_graphs())
 def test_random_graphs_answer_alike_on_every_backend(triples: list[Triple], tmp_path: Path) -> None:
-    """On random graphs, memory, a disk store and a real Oxigraph server give equal answers."""
+    """On random graphs, memory, a disk store, Oxigraph's server and Virtuoso answer alike."""
     memory = LineageGraph.load(bundled=False)
     memory.add(triples)
     models = _entities(memory, LLM.Model) + _entities(memory, LLM.ModelFamily)
@@ -100,33 +106,31 @@ def test_random_graphs_answer_alike_on_every_backend(triples: list[Triple], tmp_
         with LineageGraph.open(Path(folder) / "store") as stored:
             stored.import_files([data])
             assert _answers(stored, models, orgs) == want
-        global _SERVER
-        if _SERVER is None:
-            _SERVER = _start_server()
-        replace_data(_SERVER, data.read_text(encoding="utf-8"))
-        assert _answers(LineageGraph.connect(_SERVER + "/query"), models, orgs) == want
+        for engine in ENGINES:
+            endpoint = _random_server(engine)
+            endpoint.replace(data)
+            assert _answers(endpoint.connect(), models, orgs) == want, engine
 
 
-_SERVER: str | None = None
-_SERVERS: list[object] = []
+_SERVERS: dict[str, tuple[Endpoint, object]] = {}
 
 
-def _start_server() -> str:
-    folder = Path(tempfile.mkdtemp(prefix="llmgraph-server-"))
-    manager = oxigraph_server(folder)
-    _SERVERS.append(manager)
-    return manager.__enter__()
+def _random_server(engine: str) -> Endpoint:
+    """The empty server of ``engine`` that the property test reuses between examples."""
+    if engine not in _SERVERS:
+        folder = Path(tempfile.mkdtemp(prefix=f"llmgraph-{engine}-"))
+        manager = sparql_server(engine, folder)
+        _SERVERS[engine] = (manager.__enter__(), manager)
+    return _SERVERS[engine][0]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _stop_random_server() -> Iterator[None]:
-    """Stop the server the property test started (by its PID), after the module."""
+def _stop_random_servers() -> Iterator[None]:
+    """Stop the servers the property test started (by their PIDs), after the module."""
     yield
-    global _SERVER
-    for manager in _SERVERS:
+    for _, manager in _SERVERS.values():
         manager.__exit__(None, None, None)  # type: ignore[attr-defined]
     _SERVERS.clear()
-    _SERVER = None
 
 
 COMMANDS = [
@@ -153,12 +157,12 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str,
 def test_the_cli_prints_the_same_on_every_backend(
     backend: str,
     store: Path,
-    server: str,
+    server: Endpoint,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Ancestors … table, render (DOT bytes) and export (N-Triples) print as in memory."""
-    where = ["--store", str(store)] if backend == "store" else ["--endpoint", server + "/query"]
+    where = ["--store", str(store)] if backend == "store" else server.argv
     for command in COMMANDS:
         assert _run(capsys, [*where, *command]) == _run(capsys, command), command
     for name, argv in (
@@ -176,14 +180,10 @@ def test_the_cli_prints_the_same_on_every_backend(
 
 @pytest.mark.parametrize("backend", ["memory", "store", "endpoint"])
 def test_a_name_of_the_wrong_kind_is_an_error_that_says_what_to_ask(
-    backend: str, store: Path, server: str, capsys: pytest.CaptureFixture[str]
+    backend: str, store: Path, server: Endpoint, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`descendants Meta`, `ancestors "Amazon Bedrock"`, `backers "Llama 2 7B"` exit 1, say why."""
-    where = {
-        "memory": [],
-        "store": ["--store", str(store)],
-        "endpoint": ["--endpoint", server + "/query"],
-    }
+    where = {"memory": [], "store": ["--store", str(store)], "endpoint": server.argv}
     cases = [
         (
             ["descendants", "Meta"],
@@ -206,10 +206,10 @@ def test_a_name_of_the_wrong_kind_is_an_error_that_says_what_to_ask(
 
 @pytest.mark.parametrize("backend", ["store", "endpoint"])
 def test_unknown_names_get_did_you_mean_on_every_backend(
-    backend: str, store: Path, server: str, capsys: pytest.CaptureFixture[str]
+    backend: str, store: Path, server: Endpoint, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A misspelt name is refused with close matches on a store and an endpoint, as in memory."""
-    where = ["--store", str(store)] if backend == "store" else ["--endpoint", server + "/query"]
+    where = ["--store", str(store)] if backend == "store" else server.argv
     code, _, err = _run(capsys, [*where, "ancestors", "Vicunna 13B v1.5"])
     assert (code, err) == _run(capsys, ["ancestors", "Vicunna 13B v1.5"])[::2]
     assert "did you mean 'Vicuna 13B v1.5'" in err

@@ -1,4 +1,4 @@
-"""The remote backend against real servers: paging, names, writes and errors."""
+"""The remote backend against real servers (Oxigraph's, Virtuoso): paging, names, writes, errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 
 from llmgraph import (
     InvalidFactError,
@@ -19,17 +19,31 @@ from llmgraph import (
 )
 from llmgraph.backends.remote import RemoteBackend
 from llmgraph.vocab import LLM, LLMID
-from tests.servers import free_port, oxigraph_server
+from tests.servers import ENGINES, Endpoint, free_port, sparql_server, virtuoso_server
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, bundled: LineageGraph
+) -> Iterator[Endpoint]:
+    """A real, writable server of each engine on 127.0.0.1 holding the bundled data."""
+    folder = tmp_path_factory.mktemp(request.param)
+    data = folder / "bundled.nt"
+    bundled.rdf.serialize(data, format="nt", encoding="utf-8")
+    with sparql_server(request.param, folder, data) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, bundled: LineageGraph) -> Iterator[str]:
-    """A real, writable Oxigraph server on 127.0.0.1 holding the bundled data."""
-    folder = tmp_path_factory.mktemp("oxigraph")
+def virtuoso_capped(
+    tmp_path_factory: pytest.TempPathFactory, bundled: LineageGraph
+) -> Iterator[Endpoint]:
+    """A Virtuoso whose ResultSetMaxRows cuts every answer at 40 rows, silently."""
+    folder = tmp_path_factory.mktemp("virtuoso-capped")
     data = folder / "bundled.nt"
     bundled.rdf.serialize(data, format="nt", encoding="utf-8")
-    with oxigraph_server(folder, data) as base:
-        yield base
+    with virtuoso_server(folder, data, max_rows=40) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +62,9 @@ def capped(bundled: LineageGraph) -> Iterator[str]:
         thread.join()
 
 
-def test_pages_add_up_to_the_whole_answer(server: str, bundled: LineageGraph) -> None:
+def test_pages_add_up_to_the_whole_answer(server: Endpoint, bundled: LineageGraph) -> None:
     """With pages of 7 rows, a family of dozens of models comes back complete and in order."""
-    remote = LineageGraph.connect(server + "/query", page_size=7)
+    remote = server.connect(page_size=7)
     assert remote.descendants("Llama 2") == bundled.descendants("Llama 2")
     assert len(bundled.descendants("Llama 2")) > 7
 
@@ -68,9 +82,55 @@ def test_a_server_row_limit_is_paged_through_never_truncated(
     assert len(backend.select_all(("s",), "?s a llm:Model")) > 400
 
 
-def test_names_resolve_on_the_server(server: str, bundled: LineageGraph) -> None:
+def test_virtuoso_result_set_max_rows_is_paged_through_never_truncated(
+    virtuoso_capped: Endpoint, bundled: LineageGraph
+) -> None:
+    """Virtuoso's ResultSetMaxRows (40 here) cuts answers silently; paging still gets them all."""
+    remote = virtuoso_capped.connect()
+    want = bundled.descendants("LLaMA", relations=["derivedFrom", "successorOf"])
+    assert len(want) > 40
+    assert remote.descendants("LLaMA", relations=["derivedFrom", "successorOf"]) == want
+    backend = remote.backend
+    assert isinstance(backend, RemoteBackend)
+    models = backend.select_all(("s",), "?s a llm:Model")
+    assert len(models) == len(set(bundled.rdf.subjects(RDF.type, LLM.Model))) > 400
+    assert backend.server.startswith("Virtuoso/07.")
+    raw, _ = backend.select("SELECT ?s WHERE { ?s a llm:Model }")
+    assert len(raw) == 40  # what a client that does not page would have printed
+
+
+def test_a_family_beyond_every_server_cap_comes_back_whole(
+    tmp_path: Path, server: Endpoint
+) -> None:
+    """12,000 children and 3,000 grandchildren (past Virtuoso's 10,000-row caps) all come back."""
+    root = LLMID["cap-root"]
+    lines = [f"<{root}> <{RDF.type}> <{LLM.Model}> .", f'<{root}> <{RDFS.label}> "Cap Root" .']
+    want = set()
+    for i in range(15_000):
+        child = LLMID[f"cap-{i}"]
+        parent = root if i < 12_000 else LLMID[f"cap-{i % 12_000}"]
+        want.add(str(child))
+        lines += [
+            f"<{child}> <{RDF.type}> <{LLM.Model}> .",
+            f'<{child}> <{RDFS.label}> "Cap {i}" .',
+            f"<{child}> <{LLM.fineTunedFrom}> <{parent}> .",
+            f"<{child}> <{LLM.derivedFrom}> <{parent}> .",
+        ]
+    data = tmp_path / "family.nt"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    server.replace(data)
+    try:
+        found = server.connect().descendants("Cap Root")
+        assert set(found.ids) == want
+        assert sum(1 for link in found if link.depth == 2) == 3_000
+    finally:
+        assert server.data is not None
+        server.replace(server.data)
+
+
+def test_names_resolve_on_the_server(server: Endpoint, bundled: LineageGraph) -> None:
     """Labels, Hub ids (any case), prefixed names, IRIs and loose names resolve as in memory."""
-    remote = LineageGraph.connect(server + "/query")
+    remote = server.connect()
     for name in (
         "Vicuna 13B v1.5",
         "LMSYS/Vicuna-13B-v1.5",
@@ -85,9 +145,9 @@ def test_names_resolve_on_the_server(server: str, bundled: LineageGraph) -> None
         remote.resolve("Vicunna 99B")
 
 
-def test_query_returns_rdflib_results_with_bindings(server: str) -> None:
+def test_query_returns_rdflib_results_with_bindings(server: Endpoint) -> None:
     """SELECT, ASK and CONSTRUCT come back as rdflib Results; bindings are escaped values."""
-    remote = LineageGraph.connect(server + "/query")
+    remote = server.connect()
     rows = remote.query(
         "SELECT ?parent WHERE { ?m llm:fineTunedFrom ?parent }",
         bindings={"m": remote.resolve("Vicuna 13B v1.5")},
@@ -101,10 +161,11 @@ def test_query_returns_rdflib_results_with_bindings(server: str) -> None:
     assert len(remote) > 7000
 
 
-def test_server_errors_become_query_errors(server: str) -> None:
-    """A query the server rejects raises QueryError with its HTTP status."""
-    with pytest.raises(QueryError, match="HTTP 400"):
-        LineageGraph.connect(server + "/query").query("SELEC ?x WHERE { ?x ?p ?o }")
+def test_server_errors_become_query_errors(server: Endpoint) -> None:
+    """A query the server rejects raises QueryError with its HTTP status and its reason."""
+    with pytest.raises(QueryError, match="HTTP 400") as info:
+        server.connect().query("SELEC ?x WHERE { ?x ?p ?o }")
+    assert "PREFIX" not in str(info.value)  # not the query echoed back
 
 
 def test_unreachable_endpoint_is_named() -> None:
@@ -120,9 +181,9 @@ def test_connect_needs_an_http_url() -> None:
         LineageGraph.connect("file:///etc/passwd")
 
 
-def test_writes_go_through_the_update_url_and_keep_the_rules(server: str) -> None:
+def test_writes_go_through_the_update_url_and_keep_the_rules(server: Endpoint) -> None:
     """add() inserts facts with derivedFrom; cycles (also within one batch) are refused whole."""
-    remote = LineageGraph.connect(server + "/query", server + "/update")
+    remote = server.connect(writable=True)
     child = URIRef(LLMID["remote-test-child"])
     base = URIRef(remote.resolve("Llama 2 7B"))
     facts = [
@@ -143,7 +204,7 @@ def test_writes_go_through_the_update_url_and_keep_the_rules(server: str) -> Non
     assert len(info.value.cycle) == 4
     assert not remote.query(f"ASK {{ <{a}> ?p ?o }}").askAnswer
     with pytest.raises(UsageError, match="read-only"):
-        LineageGraph.connect(server + "/query").add(facts)
+        server.connect().add(facts)
     bad = Literal("yesterday", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
     with pytest.raises(InvalidFactError, match="must be an xsd:date"):
         remote.add([(child, LLM.releaseDate, bad)])
@@ -152,7 +213,7 @@ def test_writes_go_through_the_update_url_and_keep_the_rules(server: str) -> Non
 
 
 def test_cli_load_into_an_endpoint(
-    server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    server: Endpoint, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--endpoint URL --update-endpoint URL load FILE` writes checked facts to the server."""
     from llmgraph.cli import main
@@ -164,8 +225,20 @@ def test_cli_load_into_an_endpoint(
         "<https://w3id.org/llmgraph/id/llama-2-7b> .\n",
         encoding="utf-8",
     )
-    where = ["--endpoint", server + "/query", "--update-endpoint", server + "/update"]
-    assert main([*where, "load", str(extra)]) == 0
+    assert main([*server.write_argv, "load", str(extra)]) == 0
     assert "(2 new triples)" in capsys.readouterr().out
-    assert main(["--endpoint", server + "/query", "load", str(extra)]) == 1
+    assert main([*server.argv, "load", str(extra)]) == 1
     assert "read-only" in capsys.readouterr().err
+
+
+def test_a_virtuoso_anytime_answer_is_refused_not_taken_for_the_whole(
+    virtuoso_capped: Endpoint,
+) -> None:
+    """Virtuoso's partial rows after a client `timeout` (X-SQL-State S1TAT) raise QueryError."""
+    backend = RemoteBackend(
+        virtuoso_capped.query, graph=virtuoso_capped.graph, params={"timeout": "500"}
+    )
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    with pytest.raises(QueryError, match=r"incomplete results \(S1TAT: .*timeout"):
+        LineageGraph(backend).query(heavy)
+    assert LineageGraph(backend).query("ASK { ?s a llm:Model }").askAnswer is True

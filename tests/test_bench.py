@@ -131,3 +131,21 @@ def test_the_results_benchmark_runs(tmp_path: Path) -> None:
     for measure in ("ids (`descendant_ids`)", "`to_pandas()`", "`to_json()`", "CLI `descendants"):
         assert any(line.startswith(f"| {measure}") for line in lines[4:]), measure
     assert all(line.endswith("x |") for line in lines[4:])
+
+
+def test_the_endpoint_benchmark_gets_equal_answers_from_every_server(tmp_path: Path) -> None:
+    """On 400 models, the store, Oxigraph's server and Virtuoso give the same descendants."""
+    generate, bench = _bench("generate"), _bench("bench_endpoint")
+    generate.write(400, tmp_path / "data", seed=3)
+    args = argparse.Namespace(
+        models=400, data=tmp_path / "data", work=tmp_path / "work", repeat=1, buffers=20_000
+    )
+    results = bench.measure(args)
+    assert results["equal"] is True
+    counts = {results[n]["descendants"] for n in ("store", "oxigraph", "virtuoso")}
+    assert len(counts) == 1 and counts.pop() > 10
+    assert len({results[n]["ancestors"] for n in ("store", "oxigraph", "virtuoso")}) == 1
+    text = bench.table(results)
+    assert text.startswith("400 models, 4,")
+    for row in ("| load (store", "| cold ancestry answer", "| descendants of the largest"):
+        assert row in text
