@@ -431,3 +431,38 @@ def test_odd_siblings_and_tags_are_ignored_not_fatal() -> None:
     )
     assert not isinstance(files, Skip)
     assert files.parents == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=12))
+def test_any_author_is_imported_or_noted_never_fatal(author: str) -> None:
+    """An author that is not a Hub name neither aborts the import nor becomes an IRI."""
+    lg = LineageGraph.load(bundled=False)
+    report = import_hf_hub(lg, records=[{"id": "me/model", "author": author}])
+    model = LLMID["hf/me/model"]
+    developers = set(lg.rdf.objects(model, LLM.developedBy))
+    name = author.strip()
+    if not name:
+        assert developers == {LLMID["hf-owner/me"]}
+    elif all(c.isascii() and (c.isalnum() or c in "._-") for c in name) and name[0].isalnum():
+        assert developers == {LLMID[f"hf-owner/{name}"]}
+    else:
+        assert developers == {LLMID["hf-owner/me"]}
+        assert any("is not a Hub user or organization name" in n for n in report.notes)
+    assert report.skipped == []
+
+
+def test_an_author_with_spaces_is_noted_and_the_owner_kept(tmp_path: Path) -> None:
+    """The Hub id's owner develops a model whose record names an impossible author."""
+    lines = [{"id": "good/model-d", "author": "x y<>"}, {"id": "ok/model-e", "author": "ok"}]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    lg = LineageGraph.load(bundled=False)
+    report = import_hf_hub(lg, [path])
+    assert report.notes == [
+        f"{path}:1: author 'x y<>' is not a Hub user or organization name; "
+        "the owner in the id (good) is used"
+    ]
+    assert set(lg.rdf.objects(LLMID["hf/good/model-d"], LLM.developedBy)) == {
+        LLMID["hf-owner/good"]
+    }

@@ -107,6 +107,7 @@ def test_hub_import_into_a_store_adds_the_pinned_triples(tmp_path: Path, seeded:
     assert sorted(set(want_triples) - set(added)) == []
     assert reports == want_reports
     assert reports[2]["triples_added"] == 0  # the same files again add nothing
+    assert reports[2]["edges_added"] == reports[2]["entities_added"] == 0  # and say so
 
 
 def test_hub_import_into_a_store_equals_the_import_in_memory(tmp_path: Path) -> None:

@@ -588,7 +588,8 @@ class Builder:
                     if triple in self._seen:
                         continue
                     self._seen.add(triple)  # edges only: a few per record, not every fact
-                    self._edges += 1
+                    if self._new_edge(tx, triple):
+                        self._edges += 1
                 self._lines.append(self._line(triple))
                 if triple[1] in _ENGINE and type(triple[0]) is URIRef:
                     self._row(triple)
@@ -612,6 +613,17 @@ class Builder:
             if note not in self._noted:
                 self._noted.add(note)
                 self._report.notes.append(note)
+
+    def _new_edge(self, tx: _Tx, triple: Triple) -> bool:
+        """Whether an edge written into a store is not there yet (the report counts only those).
+
+        An edge of an entity this import minted is new; one between entities that were there
+        before is looked up (the bulk loader itself writes a fact it already holds as nothing).
+        """
+        s, _, o = triple
+        if s in tx.minted or o in tx.minted or not self._known(s) or not self._known(o):
+            return True
+        return bool(self._lg.backend.missing([light(triple)]))
 
     def _row(self, triple: Triple) -> None:
         """Keep a fact written to a store for its engine, as the store's reader yields it."""

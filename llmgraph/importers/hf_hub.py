@@ -57,7 +57,7 @@ from llmgraph.importers.hf_cards import (
 )
 from llmgraph.importers.records import LicenseRef, ModelRecord, Parent, Ref
 from llmgraph.importers.report import ImportReport, Skip
-from llmgraph.importers.resolve import HF_ID
+from llmgraph.importers.resolve import HF_ID, HF_OWNER
 from llmgraph.limits import (
     MAX_LINE_CHARS,
     check_links,
@@ -287,7 +287,13 @@ def _parse_hub_record(record: Mapping[str, Any], repo_id: str, where: str) -> Mo
         parsed.parents = parents
     author = record.get("author")
     if isinstance(author, str) and author.strip():
-        parsed.fallback_developer = Ref(hf_owner=author.strip())
+        if HF_OWNER.match(author.strip()):
+            parsed.fallback_developer = Ref(hf_owner=author.strip())
+        else:
+            parsed.report_notes.append(
+                f"{where}: author {shown(author)} is not a Hub user or organization name; "
+                f"the owner in the id ({repo_id.split('/', 1)[0]}) is used"
+            )
     created = _created(record.get("created_at", record.get("createdAt")))
     if created is not None:
         parsed.release_date = created

@@ -50,6 +50,7 @@ from llmgraph.vocab import LLM, LLMID, ORGANIZATION_KINDS, WIKIDATA
 
 __all__ = [
     "HF_ID",
+    "HF_OWNER",
     "HUB_LICENSES",
     "SPDX",
     "WIKIDATA",
@@ -60,6 +61,8 @@ __all__ = [
 
 HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 """A Hub repository id, ``owner/name`` (the pattern of ``llm:huggingFaceId`` in the shapes)."""
+HF_OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+"""A Hub user or organization name: the part of a repository id before the slash."""
 
 
 SPDX = "http://spdx.org/licenses/"
