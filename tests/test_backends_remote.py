@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,6 +167,14 @@ def test_server_errors_become_query_errors(server: Endpoint) -> None:
     with pytest.raises(QueryError, match="HTTP 400") as info:
         server.connect().query("SELEC ?x WHERE { ?x ?p ?o }")
     assert "PREFIX" not in str(info.value)  # not the query echoed back
+
+
+def test_a_servers_syntax_error_points_into_the_query_as_written(server: Endpoint) -> None:
+    """The line a server names is the query's own, not shifted by llmgraph's prefixes."""
+    with pytest.raises(QueryError, match=r"HTTP 400") as info:
+        server.connect().query("# one\n# two\nSELEC ?s WHERE { ?s ?p ?o }\n# four\n# five\n")
+    message = str(info.value)
+    assert re.findall(r"(?:error at |\bline )(\d+)", message) == ["3"], message
 
 
 def test_unreachable_endpoint_is_named() -> None:

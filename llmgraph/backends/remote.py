@@ -63,6 +63,27 @@ if TYPE_CHECKING:
 __all__ = ["RemoteBackend"]
 
 _PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+_PROLOGUE_LINES = _PROLOGUE.count("\n")
+# where a server's error message gives a position: Oxigraph "error at 12:10", Virtuoso "line 12"
+_POSITION = re.compile(r"(?P<head>error at |\bline )(?P<line>\d+)")
+
+
+def _as_written(detail: str) -> str:
+    """Return a server's error message with its line numbers counted in the query as written.
+
+    The server saw llmgraph's prefixes first, one line each.
+
+    >>> _as_written(f"error at {_PROLOGUE_LINES + 2}:5: expected CONSTRUCT")
+    'error at 2:5: expected CONSTRUCT'
+    """
+
+    def unshift(match: re.Match[str]) -> str:
+        line = int(match["line"]) - _PROLOGUE_LINES
+        return f"{match['head']}{line}" if line >= 1 else match[0]
+
+    return _POSITION.sub(unshift, detail)
+
+
 _ACCEPT_ROWS = "application/sparql-results+json"
 _ACCEPT_TRIPLES = "application/n-triples, text/turtle;q=0.9"
 
@@ -304,6 +325,8 @@ class RemoteBackend:
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")
             detail = detail.split("\nSPARQL query:", 1)[0].strip()[:500]  # Virtuoso echoes it
+            if any(key in form for key in ("query", "update")):
+                detail = _as_written(detail)
             raise QueryError(f"{url} answered HTTP {exc.code}: {detail}") from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
