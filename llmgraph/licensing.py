@@ -31,7 +31,11 @@ licence text it rests on. This module holds only the rule of each kind, applied 
 A child under the same licence as its parent keeps every clause (except naming, checked
 always); a child of the parent's own developer is exempt from every clause (a licensor may
 relicense its own work). A missing licence is never compatible: a child or parent without a
-licence, or a licence whose terms are not in the data, gives ``unknown`` rows.
+licence, or a parent's licence whose terms are not in the data (the child under another
+licence), gives ``unknown`` rows. A child under the same licence as its parent carries that
+licence's terms, whatever they are; when they are not in the data it gives no row, so a
+naming rule those terms might hold is not checked (the rows of such edges in
+:func:`license_conflicts` are empty, not ``kept``).
 
 >>> from llmgraph import LineageGraph
 >>> found = LineageGraph.load().license_check("Guanaco 7B")
