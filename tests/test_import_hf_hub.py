@@ -466,3 +466,19 @@ def test_an_author_with_spaces_is_noted_and_the_owner_kept(tmp_path: Path) -> No
     assert set(lg.rdf.objects(LLMID["hf/good/model-d"], LLM.developedBy)) == {
         LLMID["hf-owner/good"]
     }
+
+
+def test_a_known_hub_licence_missing_from_the_graph_is_noted_once() -> None:
+    """A graph without the bundled licences says that license-check cannot read `llama3`."""
+    records = [{"id": f"me/tune-{i}", "tags": ["license:llama3"]} for i in range(3)]
+    bare = import_hf_hub(LineageGraph.load(bundled=False), records=records)
+    assert [n for n in bare.notes if "Hub licence id" in n] == [
+        "the Hub licence id 'llama3' names "
+        "https://w3id.org/llmgraph/id/license-llama-3-community, which this graph does not "
+        "hold; a licence of its own was made (its terms unknown to license-check): load the "
+        "bundled data first (llmgraph --store PATH load --bundled)"
+    ]
+    lg = LineageGraph.load()
+    seeded = import_hf_hub(lg, records=records)
+    assert not [n for n in seeded.notes if "Hub licence id" in n]
+    assert lg.rdf.value(LLMID["hf/me/tune-0"], LLM.license) == LLMID["license-llama-3-community"]

@@ -57,7 +57,16 @@ from llmgraph.engine import READ_PREDICATES, LineageIndex
 from llmgraph.graph import LineageGraph
 from llmgraph.importers.records import LicenseRef, ModelRecord, OrgRecord, Parent, Ref
 from llmgraph.importers.report import Ambiguity, ImportReport, Match
-from llmgraph.importers.resolve import HF_ID, SPDX, WIKIDATA, Resolution, Resolver, slug, spdx_id
+from llmgraph.importers.resolve import (
+    HF_ID,
+    HUB_LICENSES,
+    SPDX,
+    WIKIDATA,
+    Resolution,
+    Resolver,
+    slug,
+    spdx_id,
+)
 from llmgraph.rules import CHECKED_PREDICATES, check_fact
 from llmgraph.store import Triple
 from llmgraph.terms import IRI, SUPER_RELATIONS, llm
@@ -515,6 +524,13 @@ class Builder:
             found = self.resolver.license(qid=lic.qid)
             if found.entity is not None:
                 return found.entity
+        known = HUB_LICENSES.get(hub.casefold()) if hub else None
+        if known is not None:
+            tx.notes.append(
+                f"the Hub licence id {hub!r} names {known}, which this graph does not hold; "
+                f"a licence of its own was made (its terms unknown to license-check): load "
+                "the bundled data first (llmgraph --store PATH load --bundled)"
+            )
         spdx = spdx_id(lic.spdx or hub) if (lic.spdx or hub) else None
         if spdx is not None:
             iri, label = URIRef(SPDX + spdx), spdx
