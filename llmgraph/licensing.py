@@ -28,13 +28,13 @@ licence text it rests on. This module holds only the rule of each kind, applied 
     licence. Clauses marked
     ``llm:appliesToOutputs`` bind teacher edges too.
 
-A child under the same licence as its parent keeps every clause (except naming, checked
-always); a child of the parent's own developer is exempt from every clause (a licensor may
-relicense its own work). A missing licence is never compatible: a child or parent without a
-licence, or a parent's licence whose terms are not in the data (the child under another
-licence), gives ``unknown`` rows. A child under the same licence as its parent carries that
-licence's terms, whatever they are; when they are not in the data it gives no row, so a
-naming rule those terms might hold is not checked (the rows of such edges in
+A child under the same licence as its parent keeps every clause (except naming, checked always);
+a child of the parent's own developer is exempt from every clause (a licensor may relicense its
+own work), when the child's licence is recorded. A missing licence is never compatible: a child
+or parent without a licence, or a parent's licence whose terms are not in the data (the child
+under another licence), gives ``unknown`` rows. A child under the same licence as its parent
+carries that licence's terms, whatever they are; when they are not in the data it gives no row,
+so a naming rule those terms might hold is not checked (the rows of such edges in
 :func:`license_conflicts` are empty, not ``kept``).
 
 >>> from llmgraph import LineageGraph
@@ -405,7 +405,9 @@ class _Judge:
                 add("unknown", None, "no licence recorded for either model")
             return out
         if not clauses:
-            if cl != pl and not same_developer:
+            if cl < 0:
+                add("unknown", None, f"no licence recorded for {self.label(child)}")
+            elif cl != pl and not same_developer:
                 add("unknown", None, f"the terms of {self.label(pl)} are not in the data")
             return out
         child_kinds = self.kinds(cl) if cl >= 0 else frozenset()
@@ -413,7 +415,9 @@ class _Judge:
             kind = clause.kind
             if kind == "permissive":
                 continue
-            if same_developer and cl != pl:
+            if same_developer and cl < 0 and kind != "namePrefix":  # relicensed: under what?
+                add("unknown", clause, f"no licence recorded for {self.label(child)}")
+            elif same_developer and cl != pl:
                 add("kept", clause, "the licensor's own model (a licensor may relicense)")
             elif kind == "namePrefix":
                 self._name(child, clause, same_developer, add)

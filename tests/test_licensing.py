@@ -87,6 +87,24 @@ def test_missing_licence_is_unknown_never_compatible(lic: LineageGraph) -> None:
     assert [k for k, (s, _) in statuses.items() if s == "kept"] == ["namePrefix"]
 
 
+def test_the_licensors_own_child_without_a_licence_is_unknown() -> None:
+    """The licensor may relicense its own model, but a child with no licence shows no terms."""
+    lic = LineageGraph.load(LIC, DATA / "licences-own.ttl", bundled=False)
+    found = license_check(lic, "Base Nolic Instruct")
+    statuses = {f.kind: (f.status, f.reason) for f in found}
+    assert statuses.pop("namePrefix")[0] == "kept"  # naming: the licensor's own name
+    assert set(statuses.values()) == {("unknown", "no licence recorded for Base Nolic Instruct")}
+    (mystery,) = license_check(lic, "Mystery Own Chat")
+    assert (mystery.status, mystery.clause) == ("unknown", None)
+    assert mystery.reason == "no licence recorded for Mystery Own Chat"
+    relicensed = license_check(lic, "Base Instruct")  # its licence recorded: exempt
+    assert {f.status for f in relicensed} == {"kept"}
+    assert {f.model_label for f in license_conflicts(lic)} >= {
+        "Base Nolic Instruct",
+        "Mystery Own Chat",
+    }
+
+
 def test_unrecorded_terms_are_unknown(lic: LineageGraph) -> None:
     """A parent licence whose clauses are not in the data makes the edge 'unknown'."""
     (finding,) = license_check(lic, "Mystery Child")
