@@ -133,11 +133,10 @@ def _edited(edits: Sequence[_Edit]) -> LineageGraph:
     graph = source.rdf
     for s, p, o in edits:
         predicate = p if isinstance(p, URIRef) else URIRef(LLM[p])
-        subject: Node = BNode(s[2:]) if s.startswith("_:") else URIRef(s)
         if o is None:
-            graph.remove((subject, predicate, None))
+            graph.remove((URIRef(s), predicate, None))
         else:
-            graph.add((subject, predicate, o))
+            graph.add((URIRef(s), predicate, o))
     return LineageGraph(MemoryBackend(graph), engine=source.engine)
 
 
@@ -242,7 +241,7 @@ _RULES: dict[str, tuple[list[_Edit], Violation | None]] = {
             "Violation",
         ),
     ),
-    "sh:minInclusive on a value it cannot compare": (
+    "sh:datatype and sh:minInclusive on a string": (
         [(_T + "base", "contextLength", Literal("4k"))],
         Violation(
             _T + "base",
@@ -413,6 +412,44 @@ def test_deactivated_shapes_report_nothing(tiny: LineageGraph) -> None:
             "Violation",
         ),
     )
+
+
+def test_shapes_without_messages_get_pyshacls_wording(tiny: LineageGraph) -> None:
+    """Every rule's own message (no sh:message) is pyshacl's, lists and literals written out."""
+    shapes = _shapes("""
+        ex:M sh:targetClass llm:Model ;
+            sh:property [ sh:path llm:releaseDate ; sh:minInclusive 1 ] ,
+                [ sh:path llm:releaseDate ; sh:minInclusive "2023-01-15"^^xsd:date ] ,
+                [ sh:path llm:releaseDate ; sh:in ( "2023-01-10"^^xsd:date "x" 3 ) ] ,
+                [ sh:path llm:developedBy ; sh:class llm:University , llm:Organization ] ,
+                [ sh:path llm:developedBy ; sh:hasValue ex:nobody ] ,
+                [ sh:path llm:huggingFaceId ; sh:datatype xsd:anyURI ; sh:nodeKind sh:IRI ;
+                    sh:pattern "^acme/" ; sh:pattern "7b$" ; sh:flags "i" ] ,
+                [ sh:path llm:fineTunedFrom ; sh:maxCount 0 ;
+                    sh:not [ sh:class llm:Model ] ; sh:or ( [ sh:hasValue ex:x ] ) ] .
+        ex:N sh:targetNode ex:nobody ; sh:hasValue ex:somebody .
+    """)
+    assert compile_shapes(shapes).rest is None
+    report, reference = (
+        validate(tiny, shapes=shapes),
+        validate(tiny, shapes=shapes, engine="pyshacl"),
+    )
+    assert report == reference, _same(report, reference)
+    found = {(v.focus.rsplit("/", 1)[-1], v.message) for v in report.violations}
+    later = 'Value is not >= Literal("2023-01-15", datatype=xsd:date)'
+    assert {f for f, m in found if m == later} == {"base", "teacher"}  # before 15 January
+    assert ("base", 'Value is not >= Literal("1", datatype=xsd:integer)') in found  # no order
+    assert ("base", "Value class is not in classes (llm:University, llm:Organization)") in found
+    assert ("tuned", "Value does not match every pattern in ('^acme/', '7b$')") in found
+    assert (
+        "base-chat",
+        "Node <https://example.org/tiny/base> must not conform to shape [ sh:class llm:Model ]",
+    ) in found
+    assert (
+        "shapes#nobody",
+        "Node <https://example.org/shapes#nobody> value is not a in the set of values: "
+        "['ex:somebody']",
+    ) in found
 
 
 def test_what_the_bulk_engine_does_not_know_is_left_to_pyshacl(tiny: LineageGraph) -> None:
