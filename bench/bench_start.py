@@ -104,7 +104,7 @@ def rows(repeat: int, *, with_validate: bool = True) -> list[tuple[str, float, s
             lambda: shacl_validate(lg.rdf, shacl_graph=shapes, inference="none"),
             max(1, repeat // 2),
         )
-        out.append(("lg.validate() (bulk SHACL-SPARQL)", ours, "pyshacl validate", theirs))
+        out.append(("lg.validate() (bulk SHACL)", ours, "pyshacl validate", theirs))
     return out
 
 
