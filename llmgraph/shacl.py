@@ -832,9 +832,18 @@ class _Compiler:
         for predicate in (*_TARGETS, SH.target):
             for node in self.shapes.subjects(predicate, None):
                 found.setdefault(node)
+        parameters = {
+            path
+            for component in self.shapes.subjects(RDF.type, SH.ConstraintComponent)
+            for parameter in self.shapes.objects(component, SH.parameter)
+            for path in self.shapes.objects(parameter, SH.path)
+        }
         for cls in self._classes:
             for node in self.shapes.subjects(RDF.type, cls):
-                if any(str(p).startswith(str(SH)) for p in self.shapes.predicates(node)):
+                if any(
+                    str(p).startswith(str(SH)) or p in parameters
+                    for p in self.shapes.predicates(node)
+                ) or set(self.shapes.objects(node, RDF.type)) & {SH.NodeShape, SH.PropertyShape}:
                     found.setdefault(node)  # an implicit class target: left to pyshacl
         return list(found)
 

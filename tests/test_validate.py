@@ -836,3 +836,53 @@ def test_bulk_equals_pyshacl_on_corrupted_bundled_data(
     bulk, reference = validate(lg), validate(lg, engine="pyshacl")
     assert bulk == reference, _same(bulk, reference)
     assert not bulk.conforms
+
+
+def _both(data_ttl: str, shapes_ttl: str) -> tuple[ValidationReport, ValidationReport]:
+    data = new_graph().parse(format="turtle", data=data_ttl)
+    shapes = Graph().parse(format="turtle", data=shapes_ttl)
+    lg = LineageGraph(MemoryBackend(data))
+    return validate(lg, shapes=shapes), validate(lg, shapes=shapes, engine="pyshacl")
+
+
+def test_shapes_left_to_pyshacl_keep_its_wording_of_value_lists() -> None:
+    """With one shape pyshacl must check, its messages list sh:class values as it reads them."""
+    bulk, reference = _both(
+        "@prefix ex: <http://e/> . ex:a a ex:C ; ex:p 'zz' .",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .\n"
+        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ;\n"
+        "    sh:class ex:X , ex:Y , ex:Z ; sh:maxLength 100 ] .",
+    )
+    assert not bulk.conforms
+    assert bulk == reference
+
+
+def test_an_implicit_class_target_with_a_custom_component_is_checked() -> None:
+    """A class that is a shape by a custom component's parameter alone is not passed over."""
+    bulk, reference = _both(
+        "@prefix ex: <http://e/> . ex:a a ex:C ; ex:p ex:bad .",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "ex:Forbid a sh:ConstraintComponent ; sh:parameter [ sh:path ex:forbid ] ;\n"
+        "  sh:nodeValidator [ a sh:SPARQLSelectValidator ; sh:message 'forbidden value' ;\n"
+        "    sh:select 'SELECT $this WHERE { $this ?p $forbid }' ] .\n"
+        "ex:C a sh:NodeShape , rdfs:Class ; ex:forbid ex:bad .",
+    )
+    assert bulk == reference
+    assert not bulk.conforms
+    assert [v.message for v in bulk.violations] == ["forbidden value"]
+
+
+def test_shapes_pyshacl_cannot_run_are_an_error_that_says_why() -> None:
+    """A SPARQL constraint that binds ?this itself makes pyshacl fail: a UsageError, not a crash."""
+    data = new_graph().parse(format="turtle", data="@prefix ex: <http://e/> . ex:a a ex:C .")
+    shapes = Graph().parse(
+        format="turtle",
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .\n"
+        "ex:S sh:targetClass ex:C ; sh:sparql [ sh:message 'x' ;\n"
+        "    sh:select 'SELECT $this WHERE { BIND(0 AS ?this) }' ] .",
+    )
+    lg = LineageGraph(MemoryBackend(data))
+    for engine in ("bulk", "pyshacl"):
+        with pytest.raises(UsageError, match="the SHACL shapes cannot be checked: "):
+            validate(lg, shapes=shapes, engine=engine)
