@@ -24,7 +24,9 @@ wording, with nodes written the way pyshacl writes them.
 
 A shape that uses anything else (another component, a path expression, an implicit class
 target, a SPARQL constraint on a property shape, two messages …) is not compiled: the plan
-leaves it, and every shape it reaches, to pyshacl (:attr:`Plan.rest`), so nothing is skipped.
+says so (:attr:`Plan.rest` holds it and every shape it reaches), and
+:func:`~llmgraph.validate.validate` then has pyshacl check the whole shapes graph as written,
+so nothing is skipped and every message is pyshacl's.
 
 >>> from rdflib import Graph
 >>> shapes = Graph().parse(format="turtle", data='''
