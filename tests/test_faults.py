@@ -53,7 +53,8 @@ def _count(store: Path, tag: str) -> int:
 
 
 # A writer that holds the lock at a chosen moment: right after taking it ("start"), in the
-# middle of its load ("load"), or just before switching CURRENT ("switch").
+# middle of its load ("load"), or just before switching CURRENT ("switch"). It says so in the
+# marker file and goes on when the test writes the release file (at most 60 s later).
 _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
@@ -62,10 +63,13 @@ _SLOW_WRITER = textwrap.dedent(
     from llmgraph import LineageGraph
 
     where, moment, marker, data = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+    release = marker.with_name("release")
 
     def pause():
         marker.write_text("holding")
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     if moment == "start":
         begin = store.StoreBackend.begin
@@ -121,6 +125,7 @@ def test_racing_writers_both_land_or_the_second_is_told(tmp_path: Path, moment: 
         with pytest.raises(DataLoadError, match=r"being written by process \d+"):
             impatient.import_files([second])
         impatient.close()
+        (tmp_path / "release").write_text("go")  # the first writer goes on; this one waits
         patient = LineageGraph.open(store, lock_timeout=60)
         patient.import_files([second])
         patient.close()
