@@ -203,7 +203,9 @@ def test_a_full_disk_during_a_hub_import_leaves_the_store_as_it_was(tmp_path: Pa
     assert main(["--store", str(store), "load", str(TINY)]) == 0
     records = tmp_path / "hub.jsonl"
     with records.open("w", encoding="utf-8") as out:
-        for i in range(30_000):
+        # the loader's file passes the 400 KB limit from about 2,000 records on (below that
+        # the limit is met later, in the commit): 6,000 fill the disk in the loader for sure
+        for i in range(6_000):
             tags = [f"base_model:finetune:org/m{i - 1}"] if i else []
             out.write(json.dumps({"id": f"org/m{i}", "tags": [*tags, "license:mit"]}) + "\n")
     before = _tree(store)
@@ -227,6 +229,7 @@ def test_a_full_disk_during_a_hub_import_leaves_the_store_as_it_was(tmp_path: Pa
     lines = process.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("llmgraph: error: "), process.stderr
     assert "the disk is full" in lines[0] and "the store is unchanged" in lines[0]
+    assert ": importing failed: " in lines[0]  # in the loader, as the records are streamed
     assert _tree(store) == before
 
 
