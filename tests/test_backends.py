@@ -145,6 +145,28 @@ COMMANDS = [
     ["stats"],
     ["table"],
 ]
+FILES = {
+    "render": (["render", "--family", "LLaMA", "-o"], ".dot"),
+    "backing": (["render", "--backing", "Anthropic", "Mistral AI", "-o"], ".dot"),
+    "export": (["export", "--format", "nt", "-o"], ".nt"),
+}
+"""The commands that write a file (DOT bytes, N-Triples) and the suffix of that file."""
+
+WRONG_KIND = [
+    (
+        ["descendants", "Meta"],
+        "'Meta' is an organization, not a model or family: try `portfolio 'Meta'`",
+    ),
+    (
+        ["ancestors", "Amazon Bedrock"],
+        "'Amazon Bedrock' is a platform, not a model or family: try `render --platform",
+    ),
+    (
+        ["backers", "Llama 2 7B"],
+        "'Llama 2 7B' is a model, not an organization: ask about its lineage with `ancestors`",
+    ),
+]
+"""A name of the wrong kind for the command, and how the error starts."""
 
 
 def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
@@ -153,66 +175,110 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str,
     return code, out, err
 
 
-@pytest.mark.parametrize("backend", ["store", "endpoint"])
-def test_the_cli_prints_the_same_on_every_backend(
-    backend: str,
-    store: Path,
-    server: Endpoint,
+class MemoryCli:
+    """What the command line prints and writes on the in-memory graph, each run once.
+
+    Every backend is compared with these answers; the bundled data does not change within a
+    run, so running the in-memory side again for each backend would only repeat it.
+    """
+
+    def __init__(self, folder: Path):
+        self._folder = folder
+        self._prints: dict[tuple[str, ...], tuple[int, str, str]] = {}
+        self._files: dict[str, bytes] = {}
+
+    def prints(self, capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
+        """The exit status, stdout and stderr of ``llmgraph ARGV`` in memory."""
+        key = tuple(argv)
+        if key not in self._prints:
+            self._prints[key] = _run(capsys, argv)
+        return self._prints[key]
+
+    def writes(self, name: str) -> bytes:
+        """The bytes the in-memory command ``FILES[name]`` writes."""
+        if name not in self._files:
+            argv, suffix = FILES[name]
+            ours = self._folder / f"{name}-mem{suffix}"
+            assert main([*argv, str(ours)]) == 0
+            self._files[name] = ours.read_bytes()
+        return self._files[name]
+
+
+@pytest.fixture(scope="module")
+def memory_cli(tmp_path_factory: pytest.TempPathFactory) -> MemoryCli:
+    """The in-memory command line's answers, shared by the tests of every backend."""
+    return MemoryCli(tmp_path_factory.mktemp("memory-cli"))
+
+
+def _prints_as_memory(
+    where: list[str],
+    memory: MemoryCli,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Ancestors … table, render (DOT bytes) and export (N-Triples) print as in memory."""
-    where = ["--store", str(store)] if backend == "store" else server.argv
     for command in COMMANDS:
-        assert _run(capsys, [*where, *command]) == _run(capsys, command), command
-    for name, argv in (
-        ("render", ["render", "--family", "LLaMA", "-o"]),
-        ("backing", ["render", "--backing", "Anthropic", "Mistral AI", "-o"]),
-        ("export", ["export", "--format", "nt", "-o"]),
-    ):
-        suffix = ".nt" if name == "export" else ".dot"
-        ours, theirs = tmp_path / f"{name}-mem{suffix}", tmp_path / f"{name}-{backend}{suffix}"
-        assert main([*argv, str(ours)]) == 0
+        assert _run(capsys, [*where, *command]) == memory.prints(capsys, command), command
+    for name, (argv, suffix) in FILES.items():
+        theirs = tmp_path / f"{name}{suffix}"
         assert main([*where, *argv, str(theirs)]) == 0
-        assert ours.read_bytes() == theirs.read_bytes(), name
+        assert theirs.read_bytes() == memory.writes(name), name
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("backend", ["memory", "store", "endpoint"])
-def test_a_name_of_the_wrong_kind_is_an_error_that_says_what_to_ask(
-    backend: str, store: Path, server: Endpoint, capsys: pytest.CaptureFixture[str]
+def test_the_cli_prints_the_same_on_a_store(
+    store: Path, memory_cli: MemoryCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`descendants Meta`, `ancestors "Amazon Bedrock"`, `backers "Llama 2 7B"` exit 1, say why."""
-    where = {"memory": [], "store": ["--store", str(store)], "endpoint": server.argv}
-    cases = [
-        (
-            ["descendants", "Meta"],
-            "'Meta' is an organization, not a model or family: try `portfolio 'Meta'`",
-        ),
-        (
-            ["ancestors", "Amazon Bedrock"],
-            "'Amazon Bedrock' is a platform, not a model or family: try `render --platform",
-        ),
-        (
-            ["backers", "Llama 2 7B"],
-            "'Llama 2 7B' is a model, not an organization: ask about its lineage with `ancestors`",
-        ),
-    ]
-    for argv, message in cases:
-        code, out, err = _run(capsys, [*where[backend], *argv])
+    """Ancestors … table, render (DOT bytes) and export (N-Triples) print as in memory."""
+    _prints_as_memory(["--store", str(store)], memory_cli, tmp_path, capsys)
+
+
+def test_the_cli_prints_the_same_on_an_endpoint(
+    server: Endpoint, memory_cli: MemoryCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through a real server of each engine, the same commands print as in memory."""
+    _prints_as_memory(server.argv, memory_cli, tmp_path, capsys)
+
+
+def _refuses_the_wrong_kind(where: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, message in WRONG_KIND:
+        code, out, err = _run(capsys, [*where, *argv])
         assert code == 1 and out == ""
         assert err.startswith("llmgraph: error: " + message), err
 
 
-@pytest.mark.parametrize("backend", ["store", "endpoint"])
-def test_unknown_names_get_did_you_mean_on_every_backend(
-    backend: str, store: Path, server: Endpoint, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("backend", ["memory", "store"])
+def test_a_name_of_the_wrong_kind_is_an_error_that_says_what_to_ask(
+    backend: str, store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A misspelt name is refused with close matches on a store and an endpoint, as in memory."""
-    where = ["--store", str(store)] if backend == "store" else server.argv
+    """`descendants Meta`, `ancestors "Amazon Bedrock"`, `backers "Llama 2 7B"` exit 1, say why."""
+    _refuses_the_wrong_kind([] if backend == "memory" else ["--store", str(store)], capsys)
+
+
+def test_a_name_of_the_wrong_kind_is_an_error_on_an_endpoint(
+    server: Endpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through a real server of each engine, the same names of the wrong kind exit 1, say why."""
+    _refuses_the_wrong_kind(server.argv, capsys)
+
+
+def _suggests_the_right_name(where: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, [*where, "ancestors", "Vicunna 13B v1.5"])
     assert (code, err) == _run(capsys, ["ancestors", "Vicunna 13B v1.5"])[::2]
     assert "did you mean 'Vicuna 13B v1.5'" in err
+
+
+def test_unknown_names_get_did_you_mean_on_a_store(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt name is refused with close matches on a store, as in memory."""
+    _suggests_the_right_name(["--store", str(store)], capsys)
+
+
+def test_unknown_names_get_did_you_mean_on_an_endpoint(
+    server: Endpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt name is refused with close matches through a server of each engine."""
+    _suggests_the_right_name(server.argv, capsys)
 
 
 def test_every_model_by_label_equals_the_sparql_property_path(

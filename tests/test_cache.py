@@ -7,6 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from rdflib import RDFS
 from rdflib.compare import isomorphic
 
 from llmgraph import LineageGraph, cache
@@ -52,7 +53,9 @@ def test_every_load_gets_its_own_graph(folder: Path) -> None:
     first = LineageGraph.load(TINY, bundled=False)
     second = LineageGraph.load(TINY, bundled=False)
     before = len(second)
-    first.remove([next(iter(first.triples((None, None, None))))])
+    # a stated fact: the first triple of all could be an entailed llm:derivedFrom, which
+    # remove() keeps while its sub-relation stays (so it depended on the hash seed)
+    first.remove([next(iter(first.triples((None, RDFS.label, None))))])
     assert len(second) == before == len(first) + 1
     assert len(LineageGraph.load(TINY, bundled=False)) == before
 

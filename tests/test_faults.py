@@ -6,6 +6,7 @@ stops every process it starts by its PID.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -52,7 +53,8 @@ def _count(store: Path, tag: str) -> int:
 
 
 # A writer that holds the lock at a chosen moment: right after taking it ("start"), in the
-# middle of its load ("load"), or just before switching CURRENT ("switch").
+# middle of its load ("load"), or just before switching CURRENT ("switch"). It says so in the
+# marker file and goes on when the test writes the release file (at most 60 s later).
 _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
@@ -61,10 +63,13 @@ _SLOW_WRITER = textwrap.dedent(
     from llmgraph import LineageGraph
 
     where, moment, marker, data = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+    release = marker.with_name("release")
 
     def pause():
         marker.write_text("holding")
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     if moment == "start":
         begin = store.StoreBackend.begin
@@ -120,6 +125,7 @@ def test_racing_writers_both_land_or_the_second_is_told(tmp_path: Path, moment: 
         with pytest.raises(DataLoadError, match=r"being written by process \d+"):
             impatient.import_files([second])
         impatient.close()
+        (tmp_path / "release").write_text("go")  # the first writer goes on; this one waits
         patient = LineageGraph.open(store, lock_timeout=60)
         patient.import_files([second])
         patient.close()
@@ -197,7 +203,9 @@ def test_a_full_disk_during_a_hub_import_leaves_the_store_as_it_was(tmp_path: Pa
     assert main(["--store", str(store), "load", str(TINY)]) == 0
     records = tmp_path / "hub.jsonl"
     with records.open("w", encoding="utf-8") as out:
-        for i in range(30_000):
+        # the loader's file passes the 400 KB limit from about 2,000 records on (below that
+        # the limit is met later, in the commit): 6,000 fill the disk in the loader for sure
+        for i in range(6_000):
             tags = [f"base_model:finetune:org/m{i - 1}"] if i else []
             out.write(json.dumps({"id": f"org/m{i}", "tags": [*tags, "license:mit"]}) + "\n")
     before = _tree(store)
@@ -221,6 +229,7 @@ def test_a_full_disk_during_a_hub_import_leaves_the_store_as_it_was(tmp_path: Pa
     lines = process.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("llmgraph: error: "), process.stderr
     assert "the disk is full" in lines[0] and "the store is unchanged" in lines[0]
+    assert ": importing failed: " in lines[0]  # in the loader, as the records are streamed
     assert _tree(store) == before
 
 
@@ -249,7 +258,11 @@ def test_kill_nine_at_random_moments_leaves_before_or_complete(tmp_path: Path) -
         process = subprocess.Popen(
             [sys.executable, "-c", _IMPORTER, str(store), str(data)], env=ENV
         )
-        time.sleep(rng.uniform(0.2, 3.0))
+        moment = rng.uniform(0.2, 3.0)
+        # wait until the moment, or less if the import ends first: a kill after its end finds
+        # the store complete, as it is now (send_signal does nothing to an exited process)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=moment)
         process.send_signal(signal.SIGKILL)
         process.wait()
         got = _count(store, f"round{round_}")

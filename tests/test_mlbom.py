@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 
 from llmgraph import LineageGraph, UnknownEntityError, UsageError
 from llmgraph.cli import main
@@ -28,6 +26,11 @@ def dg() -> LineageGraph:
 
 
 def _errors(bom: dict[str, Any]) -> list[str]:
+    # imported here, not at the top: jsonschema builds its format grammars on import (about
+    # a second), which every pytest worker would otherwise spend collecting this module
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
     found = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(bom), all_errors=True)
     return [str(e) for e in found] if found else []
 

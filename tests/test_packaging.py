@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -91,11 +92,15 @@ def test_the_sdist_builds_a_wheel_that_installs_and_runs(tmp_path: Path) -> None
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
+    # without this run's PYTHONPATH, which may point at a checkout: pip would take that
+    # checkout's llmgraph.egg-info for an installed llmgraph and skip the wheel
+    fresh = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
         check=True,
         capture_output=True,
         timeout=600,
+        env=fresh,
     )
     # the dependencies come from this environment's site-packages (no download), llmgraph
     # itself only from the wheel just installed
