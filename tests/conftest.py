@@ -55,6 +55,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     pytest worker spent a third of a store test's CPU time in the collector. The garbage of
     now is collected first; no store is open yet, so none can be frozen open.
     """
+    if session.config.option.collectonly:
+        return
     if any("bundled" in getattr(item, "fixturenames", ()) for item in session.items):
         graph = LineageGraph.load() if not _BUNDLED else _BUNDLED[0]
         len(graph.rdf)  # the triples too, which most tests of the bundled graph read
