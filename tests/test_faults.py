@@ -246,27 +246,39 @@ _IMPORTER = textwrap.dedent(
 def test_kill_nine_at_random_moments_leaves_before_or_complete(tmp_path: Path) -> None:
     """Imports killed with SIGKILL at random moments leave the store as it was or complete.
 
-    The next writer cleans up what they left and writes.
+    The moments fall within the time a whole import takes on this machine (measured first),
+    so that imports are killed while they run, not only after they end. The next writer
+    cleans up what they left and writes.
     """
     store = tmp_path / "db"
     with LineageGraph.open(store) as lg:
         lg.import_files([TINY])
+    calibration = tmp_path / "calibration.nt"
+    calibration.write_text(_facts(20_000, "calibration"), encoding="utf-8")
+    start = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-c", _IMPORTER, str(store), str(calibration)], env=ENV, check=True
+    )
+    whole = time.monotonic() - start  # interpreter start, import, switch, exit
     rng = random.Random(11)
+    killed = 0
     for round_ in range(6):
         data = tmp_path / f"round{round_}.nt"
         data.write_text(_facts(20_000, f"round{round_}"), encoding="utf-8")
         process = subprocess.Popen(
             [sys.executable, "-c", _IMPORTER, str(store), str(data)], env=ENV
         )
-        moment = rng.uniform(0.2, 3.0)
+        moment = rng.uniform(0.3, 1.0) * whole
         # wait until the moment, or less if the import ends first: a kill after its end finds
         # the store complete, as it is now (send_signal does nothing to an exited process)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=moment)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        killed += process.returncode == -signal.SIGKILL
         got = _count(store, f"round{round_}")
         assert got in (0, 20_000), f"round {round_}: {got} of 20000 facts"
+    assert killed >= 1, f"all six imports ended before their kill (a whole one: {whole:.2f} s)"
     with LineageGraph.open(store) as lg:
         lg.import_files([TINY])  # a writer after the kills cleans the partial generations
     assert not list(store.glob("*.partial"))
