@@ -45,8 +45,6 @@ so a naming rule those terms might hold is not checked (the rows of such edges i
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,17 +249,9 @@ class Findings(Sequence[Finding]):
         >>> print(Findings([]).to_csv(), end="")
         status,edge,model,model_licence,ancestor,ancestor_licence,kind,clause,path,reason,sources
         """
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows())
-        if out is None:
-            return buffer.getvalue()
-        if isinstance(out, (str, Path)):
-            Path(out).write_text(buffer.getvalue(), encoding="utf-8")
-        else:
-            out.write(buffer.getvalue())
-        return None
+        from llmgraph.formats import write_csv
+
+        return write_csv(self.rows(), COLUMNS, out)
 
 
 def licence_terms(lg: BaseGraph) -> dict[IRI, list[Clause]]:

@@ -24,9 +24,7 @@ from the end of its month (:mod:`llmgraph.asof`); undated models fail either fil
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,17 +148,9 @@ class Matches(Sequence[Match]):
         >>> print(Matches([]).to_csv(), end="")
         score,label,kind,developer,release_date,release_date_precision,licence,matched,id
         """
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows())
-        if out is None:
-            return buffer.getvalue()
-        if isinstance(out, (str, Path)):
-            Path(out).write_text(buffer.getvalue(), encoding="utf-8")
-        else:
-            out.write(buffer.getvalue())
-        return None
+        from llmgraph.formats import write_csv
+
+        return write_csv(self.rows(), COLUMNS, out)
 
 
 def _entity_node(lg: BaseGraph, engine: LineageIndex, name: str, kind: Kind) -> int:
