@@ -148,6 +148,13 @@ def _statement(graph: Graph, predicate: URIRef) -> Node:
 _LABEL = (
     "an entity has exactly one rdfs:label (its canonical name); put other names in skos:altLabel"
 )
+_ILL_TYPED_DATE = Violation(
+    _T + "base",
+    str(LLM.releaseDate),
+    "yesterday",
+    "a model has at most one llm:releaseDate, an xsd:date",
+    "Violation",
+)
 _RULES: dict[str, tuple[list[_Edit], Violation | None]] = {
     "sh:minCount": (
         [(_T + "base", RDFS.label, None)],
@@ -162,13 +169,15 @@ _RULES: dict[str, tuple[list[_Edit], Violation | None]] = {
             (_T + "base", "releaseDate", None),
             (_T + "base", "releaseDate", _ill_typed("yesterday", XSD.date)),
         ],
-        Violation(
-            _T + "base",
-            str(LLM.releaseDate),
-            "yesterday",
-            "a model has at most one llm:releaseDate, an xsd:date",
-            "Violation",
-        ),
+        _ILL_TYPED_DATE,
+    ),
+    "sh:datatype, an ill-typed date of precision month (reported once, not a crash)": (
+        [
+            (_T + "base", "releaseDate", None),
+            (_T + "base", "releaseDate", _ill_typed("yesterday", XSD.date)),
+            (_T + "base", "releaseDatePrecision", Literal("month")),
+        ],
+        _ILL_TYPED_DATE,
     ),
     "sh:datatype, another datatype": (
         [
@@ -302,6 +311,8 @@ def test_each_rule_reports_its_violation_as_pyshacl_does(rule: str) -> None:
     else:
         assert not report.conforms
         assert expected in report.violations, str(report)
+        if "reported once" in rule:
+            assert len(report.violations) == 1, str(report)
 
 
 def test_generic_messages_name_blank_nodes_as_pyshacl_does() -> None:
