@@ -38,12 +38,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-import networkx as nx
 from rdflib import DCTERMS as _DCTERMS
 from rdflib import OWL as _OWL
 from rdflib import RDF as _RDF
@@ -183,9 +182,10 @@ class Builder:
         self.resolver = Resolver.of(lg.backend.read)
         self._triples: list[Triple] = []
         self._seen: set[Triple] = set()
-        # (subject, predicate) → the object, or a set of them when there are several (one
-        # set per key would cost a kilobyte per model at Hub scale)
-        self._objects: dict[tuple[Node, Node], Node | set[Node]] = {}
+        # predicate → subject → the object, or a set of them when there are several (a set,
+        # or a (subject, predicate) key, per fact would cost hundreds of bytes a model at Hub
+        # scale)
+        self._objects: dict[Node, dict[Node, Node | set[Node]]] = {}
         self._minted: set[URIRef] = set()
         self._matched: set[tuple[str, str]] = set()
         self._ambiguous: set[tuple[str, str]] = set()
@@ -194,13 +194,16 @@ class Builder:
         self._entities = 0
         self._edges = 0
         self._literals: dict[tuple[str | int, URIRef], Literal] = {}
-        self._rows: defaultdict[str, list[tuple[str, LightTerm]]] = defaultdict(list)
+        # predicate → (subjects, objects): two lists rather than a list of pairs, a tuple less
+        # per fact
+        self._rows: defaultdict[str, tuple[list[str], list[LightTerm]]] = defaultdict(
+            lambda: ([], [])
+        )
         self._iris: dict[str, IRI] = {}
         self._subject: tuple[Node | None, str] = (None, "")
-        self._derivation: nx.DiGraph[str] = nx.DiGraph()
-        self._derivation.add_edges_from(
-            (s, str(o)) for s, o in lg.backend.read(str(LLM.derivedFrom))
-        )
+        self._derivation = _Lineage()
+        for s, o in lg.backend.read(str(LLM.derivedFrom)):
+            self._derivation.add_edge(s, str(o))
 
     # ------------------------------------------------------------------ reading what is there
 
@@ -221,25 +224,27 @@ class Builder:
         return not self._lg.backend.missing([light(triple)])
 
     def _values(self, tx: _Tx, s: Node, p: Node) -> set[Node]:
-        key = (s, p)
-        kept = self._objects.get(key)
+        kept = self._objects.get(p, _NO_OBJECTS).get(s)
         found = set() if kept is None else set(kept) if isinstance(kept, set) else {kept}
         if s not in tx.minted and self._known(s):
             found |= set(self._g.objects(s, p))
-        mine = tx.objects.get(key)
+        mine = tx.objects.get((s, p))
         if mine:
             found |= mine
         return found
 
     def _remember(self, triple: Triple) -> None:
-        key = (triple[0], triple[1])
-        kept = self._objects.get(key)
+        s, p, o = triple
+        objects = self._objects.get(p)
+        if objects is None:
+            objects = self._objects[p] = {}
+        kept = objects.get(s)
         if kept is None:
-            self._objects[key] = triple[2]
+            objects[s] = o
         elif isinstance(kept, set):
-            kept.add(triple[2])
-        elif kept != triple[2]:
-            self._objects[key] = {kept, triple[2]}
+            kept.add(o)
+        elif kept != o:
+            objects[s] = {kept, o}
 
     def _typed(self, value: str | int, datatype: URIRef) -> Literal:
         """Return the literal of a date or a count: made once per value (rdflib parses each)."""
@@ -396,16 +401,16 @@ class Builder:
             tx.notes.append(note)
             return
         a, b = str(child), str(parent)
-        known = a in self._derivation and b in self._derivation
-        if known and nx.has_path(self._derivation, b, a):
-            loop = nx.shortest_path(self._derivation, b, a)
+        loop = self._derivation.path(b, a)
+        if loop is not None:
             labels = [self._label(URIRef(n)) for n in [a, *loop]]
             raise _CycleError(labels)
         # a parent already reached through lineage loaded before this record (not through this
         # record's own edges: the parents of a merge are all direct) makes the edge redundant
-        before = nx.restricted_view(self._derivation, [], tx.edges) if known else None
-        if before is not None and not before.has_edge(a, b) and nx.has_path(before, a, b):
-            via = nx.shortest_path(before, a, b)
+        via = None
+        if not self._derivation.has_edge(a, b) or (a, b) in tx.edges:
+            via = self._derivation.path(a, b, without=tx.edges)
+        if via is not None:
             shown = " → ".join(self._label(URIRef(n)) for n in via)
             note = (
                 f"{source} gives {self._label(child)} llm:{relation_name(relation)} "
@@ -655,7 +660,9 @@ class Builder:
                 value = self._iris[text] = IRI(text)
         else:
             value = light_term(o)
-        self._rows[str(p)].append((self._subject[1], value))
+        subjects, objects = self._rows[str(p)]
+        subjects.append(self._subject[1])
+        objects.append(value)
 
     def _engine(self) -> LineageIndex:
         """Build the new generation's engine, then free the facts kept for it."""
@@ -673,7 +680,8 @@ class Builder:
         """
         seen: set[tuple[str, LightTerm]] = set()
         for p in (predicate, *_ENTAILING.get(predicate, ())):
-            for pair in chain(self._lg.backend.read(p), self._rows.get(p, ())):
+            subjects, objects = self._rows.get(p, ([], []))
+            for pair in chain(self._lg.backend.read(p), zip(subjects, objects, strict=True)):
                 if pair not in seen:
                     seen.add(pair)
                     yield pair
@@ -754,12 +762,79 @@ class Builder:
         to close its database before the switch).
         """
         self.resolver = Resolver()
-        self._derivation = nx.DiGraph()
+        self._derivation = _Lineage()
         self._objects.clear()
         self._minted.clear()
         self._seen.clear()
         self._literals.clear()
         self._iris.clear()
+
+
+_NO_OBJECTS: dict[Node, Node | set[Node]] = {}
+
+
+class _Lineage:
+    """The derivation edges of an import (child → parents), for its cycle checks.
+
+    A dict from each child to its one parent, or to a list of them (networkx's ``DiGraph``
+    costs about a kilobyte a node: a gigabyte for a million Hub models).
+    """
+
+    def __init__(self) -> None:
+        self._parents: dict[str, str | list[str]] = {}
+
+    def parents(self, node: str) -> Sequence[str]:
+        found = self._parents.get(node)
+        if found is None:
+            return ()
+        return found if type(found) is list else (found,)  # type: ignore[return-value]
+
+    def has_edge(self, child: str, parent: str) -> bool:
+        return parent in self.parents(child)
+
+    def add_edge(self, child: str, parent: str) -> None:
+        found = self._parents.get(child)
+        if found is None:
+            self._parents[child] = parent
+        elif type(found) is list:
+            if parent not in found:
+                found.append(parent)
+        elif found != parent:
+            self._parents[child] = [found, parent]  # type: ignore[list-item]
+
+    def remove_edge(self, child: str, parent: str) -> None:
+        kept = [p for p in self.parents(child) if p != parent]
+        if not kept:
+            self._parents.pop(child, None)
+        else:
+            self._parents[child] = kept[0] if len(kept) == 1 else kept
+
+    def path(
+        self, start: str, goal: str, *, without: Collection[tuple[str, str]] = ()
+    ) -> list[str] | None:
+        """Return a shortest chain of parents from ``start`` to ``goal``, or ``None``.
+
+        Breadth first up the parents, leaving out the edges in ``without``.
+        """
+        if start not in self._parents:
+            return None
+        came: dict[str, str] = {start: start}
+        frontier = [start]
+        while frontier:
+            following: list[str] = []
+            for node in frontier:
+                for parent in self.parents(node):
+                    if parent in came or (without and (node, parent) in without):
+                        continue
+                    came[parent] = node
+                    if parent == goal:
+                        chain_ = [goal]
+                        while chain_[-1] != start:
+                            chain_.append(came[chain_[-1]])
+                        return chain_[::-1]
+                    following.append(parent)
+            frontier = following
+        return None
 
 
 def _encoded(lines: list[str]) -> bytes:

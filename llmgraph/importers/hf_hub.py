@@ -100,19 +100,18 @@ def read_hub_records(path: Path | str) -> Iterator[tuple[str, dict[str, Any] | s
     [('1', {'id': 'a/b'}), ('2', "metadata is not a JSON object: '[1]'")]
     """
     path = Path(path)
+    suffix = path.suffix.casefold()
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _json_lines(path)
+        return
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataLoadError("no such file", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataLoadError(f"cannot read: {exc}", path=path) from exc
-    suffix = path.suffix.casefold()
     if suffix == ".csv":
         yield from _csv_records(path, text)
-    elif suffix in (".jsonl", ".ndjson"):
-        for number, line in enumerate(text.split("\n"), 1):
-            if line.strip():
-                yield f"{path}:{number}", _json_object(line)
     elif suffix == ".json":
         data = load_json(text, path=path)
         if isinstance(data, dict) and isinstance(data.get("models"), list):
@@ -126,6 +125,19 @@ def read_hub_records(path: Path | str) -> Iterator[tuple[str, dict[str, Any] | s
             f"cannot tell the format from {path.suffix!r}: expected .csv, .json or .jsonl",
             path=path,
         )
+
+
+def _json_lines(path: Path) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    """Yield the records of a JSON-lines file as it is read (a million lines are not held)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="\n") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    yield f"{path}:{number}", _json_object(line.removesuffix("\n"))
+    except FileNotFoundError:
+        raise DataLoadError("no such file", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataLoadError(f"cannot read: {exc}", path=path) from exc
 
 
 def _json_object(text: str) -> dict[str, Any] | str:

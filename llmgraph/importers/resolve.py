@@ -39,9 +39,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
@@ -189,7 +189,54 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-def _pick(found: set[URIRef], by: str) -> Resolution | None:
+class _Table(dict[_K, Any], Generic[_K, _V]):
+    """A many-valued index: each key holds one value, or a set once it has several.
+
+    At Hub scale almost every key (a Hub id, a name) holds one entity, and a ``set`` per key
+    would cost about 200 bytes each: a million models, hundreds of megabytes.
+    """
+
+    def of(self, key: _K) -> Collection[_V]:
+        """Return the values of ``key`` (empty if none)."""
+        found = self.get(key, _ABSENT)
+        if found is _ABSENT:
+            return ()
+        return found if type(found) is set else (found,)
+
+    def among(self, key: _K, allowed: set[_V]) -> set[_V]:
+        """Return the values of ``key`` that are in ``allowed``."""
+        return {v for v in self.of(key) if v in allowed}
+
+    def put(self, key: _K, value: _V) -> bool:
+        """Add ``value`` under ``key``; return whether it was not there yet."""
+        found = self.get(key, _ABSENT)
+        if found is _ABSENT:
+            self[key] = value
+        elif type(found) is set:
+            if value in found:
+                return False
+            found.add(value)
+        elif found == value:
+            return False
+        else:
+            self[key] = {found, value}
+        return True
+
+    def discard(self, key: _K, value: _V) -> None:
+        """Remove ``value`` from under ``key`` if it is there."""
+        found = self.get(key, _ABSENT)
+        if type(found) is set:
+            found.discard(value)
+            if not found:
+                del self[key]
+        elif found is not _ABSENT and found == value:
+            del self[key]
+
+
+_ABSENT: Any = object()
+
+
+def _pick(found: Collection[URIRef], by: str) -> Resolution | None:
     if len(found) == 1:
         return Resolution(next(iter(found)), by)
     if len(found) > 1:
@@ -226,14 +273,14 @@ class Resolver:
         self._models: set[URIRef] = set()
         self._orgs: set[URIRef] = set()
         self._licenses: set[URIRef] = set()
-        self._qid: dict[str, set[URIRef]] = defaultdict(set)
-        self._hf: dict[str, set[URIRef]] = defaultdict(set)
-        self._model_names: dict[str, set[URIRef]] = defaultdict(set)
-        self._model_repo_names: dict[str, set[URIRef]] = defaultdict(set)
-        self._owners: dict[URIRef, set[str]] = defaultdict(set)
-        self._org_names: dict[str, set[URIRef]] = defaultdict(set)
-        self._owner_developers: dict[str, set[URIRef]] = defaultdict(set)
-        self._license_names: dict[str, set[URIRef]] = defaultdict(set)
+        self._qid: _Table[str, URIRef] = _Table()
+        self._hf: _Table[str, URIRef] = _Table()
+        self._model_names: _Table[str, URIRef] = _Table()
+        self._model_repo_names: _Table[str, URIRef] = _Table()
+        self._owners: _Table[URIRef, str] = _Table()
+        self._org_names: _Table[str, URIRef] = _Table()
+        self._owner_developers: _Table[str, URIRef] = _Table()
+        self._license_names: _Table[str, URIRef] = _Table()
         self._journal: list[tuple[object, object, object]] = []
         if graph is not None:
             self._index_all(_graph_reader(graph))
@@ -288,7 +335,7 @@ class Resolver:
                 owner = _owner(hf_id)
                 for dev in developers.get(subject, []):
                     if owner:
-                        self._owner_developers[owner].add(URIRef(dev))
+                        self._owner_developers.put(owner, URIRef(dev))
 
     # ------------------------------------------------------------------ registration
 
@@ -317,14 +364,13 @@ class Resolver:
             container, key, value = self._journal.pop()
             if isinstance(container, set):
                 container.discard(value)
+            elif isinstance(container, _Table):
+                container.discard(key, value)
             elif container is self._labels:
                 del self._labels[key]  # type: ignore[arg-type]
-            elif isinstance(container, dict):
-                container[key].discard(value)
 
-    def _put(self, table: dict[_K, set[_V]], key: _K, value: _V) -> None:
-        if value not in table[key]:
-            table[key].add(value)
+    def _put(self, table: _Table[_K, _V], key: _K, value: _V) -> None:
+        if table.put(key, value):
             self._journal.append((table, key, value))
 
     def _member(self, group: set[URIRef], value: URIRef) -> None:
@@ -421,24 +467,25 @@ class Resolver:
         >>> r.model(hf_id="META-LLAMA/llama-2-7b-HF")
         Resolution(entity=rdflib.term.URIRef('http://e/m'), by='huggingFaceId', candidates=())
         """
-        if qid and (found := _pick(self._qid[qid] & self._models, "owl:sameAs")):
+        if qid and (found := _pick(self._qid.among(qid, self._models), "owl:sameAs")):
             return found
         if hf_id:
-            if found := _pick(self._hf[hf_id.casefold()], "huggingFaceId"):
+            if found := _pick(self._hf.of(hf_id.casefold()), "huggingFaceId"):
                 return found
             key = normalize(_repo_name(hf_id))
             owner = _owner(hf_id)
-            near = (self._model_names[key] | self._model_repo_names[key]) if key else set()
-            near = {m for m in near if not self._owners[m] or owner in self._owners[m]}
+            near = {*self._model_names.of(key), *self._model_repo_names.of(key)} if key else set()
+            if near:
+                near = {m for m in near if (o := self._owners.of(m)) == () or owner in o}
             if found := _pick(near, "label or alias"):
                 return found
             return _NONE
         key = normalize(name) if name else ""
         if not key:
             return _NONE
-        if found := _pick(self._model_names[key], "label or alias"):
+        if found := _pick(self._model_names.of(key), "label or alias"):
             return found
-        return _pick(self._model_repo_names[key], "Hub repository name") or _NONE
+        return _pick(self._model_repo_names.of(key), "Hub repository name") or _NONE
 
     def organization(
         self, *, name: str | None = None, hf_owner: str | None = None, qid: str | None = None
@@ -456,13 +503,14 @@ class Resolver:
         >>> r.organization(hf_owner="meta-llama").by
         'Hub owner'
         """
-        if qid and (found := _pick(self._qid[qid] & self._orgs, "owl:sameAs")):
+        if qid and (found := _pick(self._qid.among(qid, self._orgs), "owl:sameAs")):
             return found
         for text in (name, hf_owner):
             key = normalize(text) if text else ""
-            if key and (found := _pick(self._org_names[key], "label or alias")):
+            if key and (found := _pick(self._org_names.of(key), "label or alias")):
                 return found
-        if hf_owner and (found := _pick(self._owner_developers[hf_owner.casefold()], "Hub owner")):
+        developers = self._owner_developers.of(hf_owner.casefold()) if hf_owner else ()
+        if found := _pick(developers, "Hub owner"):
             return found
         return _NONE
 
@@ -481,7 +529,7 @@ class Resolver:
         http://spdx.org/licenses/MIT
         http://e/msr
         """
-        if qid and (found := _pick(self._qid[qid] & self._licenses, "owl:sameAs")):
+        if qid and (found := _pick(self._qid.among(qid, self._licenses), "owl:sameAs")):
             return found
         if not name:
             return _NONE
@@ -493,7 +541,7 @@ class Resolver:
         if spdx is not None and URIRef(SPDX + spdx) in self._licenses:
             return Resolution(URIRef(SPDX + spdx), "SPDX id")
         key = normalize(text)
-        if key and (found := _pick(self._license_names[key], "label or alias")):
+        if key and (found := _pick(self._license_names.of(key), "label or alias")):
             return found
         minted = LLMID[f"license-{slug(text)}"]
         if minted in self._licenses:
