@@ -285,6 +285,77 @@ def test_streamed_load_stops_cleanly_on_a_failure_either_side(tmp_path: Path) ->
     backend.close()
 
 
+def test_work_after_a_streamed_load_runs_once_every_chunk_is_written(tmp_path: Path) -> None:
+    """``then`` runs after the last chunk, its answer is returned; its error stops the load."""
+    from llmgraph.backends.store import StoreBackend
+
+    backend = StoreBackend.open(tmp_path / "db")
+    before = len(backend.store)
+    line = b"<http://e/a> <http://e/p> <http://e/b> .\n"
+    written: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for number in range(3):
+            written.append(number)
+            yield line.replace(b"/b>", f"/b{number}>".encode())
+
+    tx = backend.begin()
+    assert tx.load_chunks(chunks(), then=lambda: ("built", list(written))) == (
+        "built",
+        [0, 1, 2],
+    )
+    tx.commit()
+    assert len(backend.store) == before + 3
+
+    def failing() -> str:
+        raise RuntimeError("the index could not be built")
+
+    tx = backend.begin()
+    with pytest.raises(RuntimeError, match="the index could not be built"):
+        try:
+            tx.load_chunks(iter([line.replace(b"/a>", b"/z>")]), then=failing)
+        finally:
+            tx.abort()
+    assert len(backend.store) == before + 3
+    assert not (tmp_path / "db" / "import-parts").exists()
+    backend.close()
+
+
+def test_an_import_into_a_store_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path,
+) -> None:
+    """The import pauses the cyclic collector while it maps, and restores it, even on error."""
+    import gc
+
+    records = tmp_path / "hub.jsonl"
+    records.write_text('{"id": "org/m1", "tags": ["license:mit"]}\n', encoding="utf-8")
+    sg = LineageGraph.open(tmp_path / "db")
+    seen: list[bool] = []
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            report = import_source(
+                sg, "hf-hub", [records], progress=lambda done, total: seen.append(gc.isenabled())
+            )
+            assert report.records_read == 1
+            assert gc.isenabled() is enabled
+        gc.enable()
+
+        def interrupted(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        before = len(sg)
+        records.write_text('{"id": "org/m2"}\n', encoding="utf-8")
+        with pytest.raises(KeyboardInterrupt):
+            import_source(sg, "hf-hub", [records], progress=interrupted)
+        assert gc.isenabled()
+        assert len(sg) == before
+    finally:
+        gc.enable()
+        sg.close()
+    assert seen == [False, False]
+
+
 def test_a_bad_fact_in_a_streamed_hub_import_leaves_the_store_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

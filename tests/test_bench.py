@@ -42,6 +42,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out: dict[str, Any] = {"models": 400, "import": bench.step_import(args)}
     args.root, args.deep = out["import"]["root"], out["import"]["deep"]
     out["ox"] = bench.step_ox_load(args)
+    out["parse"] = bench.step_parse(args)
     out["query"] = bench.step_query(args)
     out["rdflib"] = bench.step_rdflib(args)
     out["table"] = bench.table(out)
@@ -76,6 +77,7 @@ def test_every_engine_counts_the_same_family(results: dict[str, Any]) -> None:
     assert imp["triples"] == ox["triples"]  # the generated N-Triples are the import's facts
     assert query["table_rows"] == imp["models"] == 400
     assert query["first_answer"] >= imp["max_depth"] > 0
+    assert results["parse"]["parsed"] == imp["models"]  # the floor parses every record
 
 
 def test_the_table_names_every_measure(results: dict[str, Any]) -> None:
@@ -83,6 +85,7 @@ def test_the_table_names_every_measure(results: dict[str, Any]) -> None:
     text = str(results["table"])
     for row in (
         "| load / import |",
+        "| … the floor of the mapping: records read and parsed, nothing written |",
         "| peak RSS of the load |",
         "| cold open + first ancestry answer |",
         "| descendants of the largest root, ids |",

@@ -174,6 +174,29 @@ def test_generations_count_the_deepest_parent() -> None:
     )
 
 
+def test_walks_at_once_from_several_threads_each_get_their_own_answer() -> None:
+    """The buffers reachable() keeps between walks are never shared, nor left marked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    classes = {str(model(i)): MODEL for i in range(40)}
+    # two chains of 20: 0 ← 1 ← … ← 19 and 20 ← 21 ← … ← 39
+    edges = [(str(model(i)), "fineTunedFrom", str(model(i - 1))) for i in range(1, 40) if i != 20]
+    idx = LineageIndex.build(classes=classes, edges=edges)
+    want = {
+        start: sorted(idx.node(str(model(i))) for i in range(start + 1, 20 if start < 20 else 40))
+        for start in (0, 5, 20, 33)
+    }
+
+    def walk(turn: int) -> bool:
+        start = (0, 5, 20, 33)[turn % 4]
+        got = idx.reachable([idx.node(str(model(start)))], direction="in").tolist()
+        return bool(got == want[start])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(walk, range(2000)))
+    assert all(walk(turn) for turn in range(8))  # and one after another, in one thread
+
+
 @settings(max_examples=15)
 @given(lineage_graphs())
 def test_engine_read_from_oxigraph_equals_its_property_path(triples: list[Triple]) -> None:

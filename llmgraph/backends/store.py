@@ -51,9 +51,9 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -67,6 +67,8 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 __all__ = ["FORMATS", "StoreBackend", "from_ox", "to_ox", "to_result"]
+
+_T = TypeVar("_T")
 
 FORMATS: dict[str, Any] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -765,16 +767,27 @@ class StoreTransaction:
         except ValueError as exc:
             raise DataLoadError(f"cannot load: {exc}", path=path) from exc
 
-    def load_chunks(self, chunks: Iterable[bytes]) -> None:
+    def load_chunks(
+        self, chunks: Iterable[bytes], *, then: Callable[[], _T] | None = None
+    ) -> _T | None:
         """Bulk-load the N-Triples that ``chunks`` yields while it is still yielding them.
 
         Oxigraph's loader runs in a thread that reads a named pipe (under ``PATH/import-parts``,
         removed by the next writer if this process dies) and releases the GIL while it parses,
         so making the N-Triples (Python) and loading them (Rust) use both cores.
 
+        Args:
+            chunks: N-Triples, in pieces of whole lines.
+            then: work that needs none of the loaded facts, run once every chunk is written,
+                while the loader writes its last batches to disk (an importer builds the
+                lineage index there from what it wrote).
+
+        Returns:
+            What ``then`` returned (``None`` without it).
+
         Raises:
             DataLoadError: the N-Triples are invalid, or the disk is full.
-            Exception: whatever ``chunks`` raised (the loader is stopped first).
+            Exception: whatever ``chunks`` or ``then`` raised (the loader is stopped first).
         """
         folder = self._backend.root / "import-parts"
         try:
@@ -793,6 +806,7 @@ class StoreTransaction:
 
         loader = threading.Thread(target=run, name="llmgraph-bulk-load", daemon=True)
         loader.start()
+        result: _T | None = None
         try:
             out = _open_pipe(pipe, loader)
             if out is not None:
@@ -802,6 +816,8 @@ class StoreTransaction:
                             out.write(chunk)
                 except BrokenPipeError:
                     pass  # the loader stopped early: its failure is raised below
+            if then is not None and not failure:
+                result = then()
         finally:
             loader.join()
             pipe.unlink(missing_ok=True)
@@ -814,6 +830,7 @@ class StoreTransaction:
             if isinstance(error, OSError):
                 raise _disk_error(error, self._backend.root, "importing") from error
             raise error
+        return result
 
     def read(self, predicate: str) -> Iterator[tuple[str, LightTerm]]:
         return _read(self._work, predicate)
