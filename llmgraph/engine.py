@@ -151,6 +151,21 @@ _SCRATCH_KEPT = 4
 """Walk buffers an index keeps for reuse (one per thread walking it at once)."""
 
 
+def _edges_of(ptr: IntArray, frontier: IntArray) -> tuple[IntArray, IntArray]:
+    """Return the adjacency positions of the edges of ``frontier``'s nodes, and each one's count.
+
+    The edges of node ``i`` are ``ptr[i]`` to ``ptr[i + 1]``; those of one node are one slice.
+    """
+    if frontier.size == 1:
+        first, end = int(ptr[frontier[0]]), int(ptr[frontier[0] + 1])
+        return np.arange(first, end, dtype=np.int64), np.array([end - first], dtype=np.int64)
+    begin = ptr[frontier]
+    counts = ptr[frontier + 1] - begin
+    edge = np.arange(int(counts.sum()), dtype=np.int64)
+    edge -= np.repeat(np.cumsum(counts) - counts - begin, counts)
+    return edge, counts
+
+
 def normalize(name: str) -> str:
     """Return the loose form of a name: case-folded, punctuation and spaces dropped.
 
@@ -826,15 +841,11 @@ class LineageIndex:
     ) -> tuple[IntArray, IntArray, IntArray]:
         """Return (position in frontier, neighbour, relation code) of the allowed edges."""
         ptr, adj, rel = self._sides(direction)
-        starts = ptr[frontier]
-        counts = ptr[frontier + 1] - starts
-        total = int(counts.sum())
-        if total == 0:
+        edge, counts = _edges_of(ptr, frontier)
+        if not edge.size:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
         pos = np.repeat(np.arange(len(frontier), dtype=np.int64), counts)
-        offsets = np.cumsum(counts) - counts
-        edge = np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, counts)
         codes = rel[edge].astype(np.int64)
         if not mask.all():
             keep = mask[codes]
@@ -873,13 +884,7 @@ class LineageIndex:
         seen[frontier] = True
         level = 0
         while frontier.size and (depth is None or level < depth):
-            if frontier.size == 1:  # one node's edges are one slice of the adjacency
-                edge = np.arange(ptr[frontier[0]], ptr[frontier[0] + 1], dtype=np.int64)
-            else:  # the edges of every frontier node, without their positions (expand's)
-                begin = ptr[frontier]
-                counts = ptr[frontier + 1] - begin
-                edge = np.arange(int(counts.sum()), dtype=np.int64)
-                edge -= np.repeat(np.cumsum(counts) - counts - begin, counts)
+            edge, _ = _edges_of(ptr, frontier)  # no positions: only paths need them
             if not every:
                 edge = edge[mask[rel[edge]]]
             nb = adj[edge]

@@ -885,7 +885,7 @@ def _interned(iri: str) -> URIRef:
 
 
 _CHECKED = frozenset(_interned(p) for p in CHECKED_PREDICATES)
-_TYPES = frozenset((_TYPE,))
+_TYPES = frozenset((_TYPE,))  # found by hash and identity, not by rdflib's Python `==`
 _ENGINE = frozenset(_interned(p) for p in READ_PREDICATES)
 _ENTAILING = {llm(sup): sorted(llm(sub) for sub in subs) for sup, subs in SUPER_RELATIONS.items()}
 
